@@ -35,14 +35,16 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         None,
-        description="SQLAlchemy URL of the metadata database; default is a SQLite file in data_dir. "
+        description="SQLAlchemy URL of the metadata database; default: a SQLite file in data_dir. "
         "Use postgresql+psycopg://user:pass@host/db for PostgreSQL.",
     )
     engine: Literal["duckdb", "spark"] = Field(
-        "duckdb", description="Compute engine: embedded DuckDB, or Spark for data beyond one machine."
+        "duckdb",
+        description="Compute engine: embedded DuckDB, or Spark for data beyond one machine.",
     )
     spark_master: str = Field(
-        "local[2]", description="Spark master URL (local[N], spark://host:7077) or Spark Connect sc://."
+        "local[2]",
+        description="Spark master URL (local[N], spark://host:7077) or Spark Connect sc://.",
     )
     duckdb_memory_limit: str = Field(
         "4GB", description="DuckDB memory_limit; DuckDB spills to disk beyond it."

@@ -15,14 +15,14 @@ from consumption_monitor.cli.common import JsonOpt, print_json
 
 app = typer.Typer(
     name="cmon",
-    help="consumption-monitor: 消费市场监测与“大消费”行动方案跟踪平台 / consumption market monitor.",
+    help="cmon: 消费市场监测与“大消费”行动方案跟踪平台 / consumption market monitor.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 #: Command-group modules under ``consumption_monitor.cli``; each exposes ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("plan", "demo")
+COMMAND_MODULES: tuple[str, ...] = ("plan",)
 
 
 @app.command()

@@ -1,0 +1,263 @@
+"""The dimension catalog, shipped as data: districts, 商圈, commodity categories, industries,
+MCC groups, indicator names and dataset schemas.
+
+National lists (categories, industries, MCC, datasets, indicator names) live in ``data/``; the
+city's own lists (districts, 商圈) in ``data/<city>/``. Another city ships its own folder.
+
+>>> cat = load_catalog()
+>>> len(cat.districts), cat.district("和平区").code, cat.district("Binhai New Area").code
+(16, '120101', '120116')
+>>> cat.normalise_category("服装鞋帽针纺织品类")
+'apparel'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from consumption_monitor.catalog.models import (
+    BusinessDistrict,
+    CardCategory,
+    Category,
+    City,
+    Column,
+    Dataset,
+    District,
+    IndicatorName,
+    Industry,
+)
+from consumption_monitor.catalog.uscc import is_valid_uscc
+from consumption_monitor.errors import ConfigError, NotFoundError
+
+__all__ = [
+    "BusinessDistrict",
+    "CardCategory",
+    "Catalog",
+    "Category",
+    "City",
+    "Column",
+    "Dataset",
+    "District",
+    "IndicatorName",
+    "Industry",
+    "is_valid_uscc",
+    "load_catalog",
+]
+
+#: Region names that mean the whole country in releases.
+NATIONAL = {"全国", "中国", "china", "national", "100000", "000000"}
+NATIONAL_CODE = "100000"
+
+_PUNCT = re.compile(r"[\s、，,（）()·\-—]")
+
+
+def _squash(label: str) -> str:
+    """Fold a label for matching: drop spaces and punctuation variants, lower-case ASCII."""
+    return _PUNCT.sub("", label.strip()).lower()
+
+
+def _read_yaml(*parts: str) -> Any:
+    path = resources.files("consumption_monitor.catalog").joinpath("data", *parts)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"catalog file data/{'/'.join(parts)} is missing",
+            f"目录数据文件 data/{'/'.join(parts)} 缺失",
+            hint_en="reinstall the package or add the city's catalog folder",
+            hint_zh="请重新安装，或补充该城市的目录数据",
+        ) from exc
+
+
+class Catalog:
+    """Look-ups over the dimension lists. Every ``x(name)`` accepts codes, names and aliases."""
+
+    def __init__(self, city: str) -> None:
+        districts = _read_yaml(city, "districts.yaml")
+        self.city_name = city
+        self.city = City(**districts["city"])
+        self.districts = [District(**d) for d in districts["districts"]]
+        self.area_types: dict[str, dict[str, str]] = districts.get("area_types", {})
+        self.business_districts = [
+            BusinessDistrict(**b)
+            for b in _read_yaml(city, "business_districts.yaml")["business_districts"]
+        ]
+        cats = _read_yaml("categories.yaml")
+        self.categories = [Category(**c) for c in cats["categories"]]
+        self.upgrade_default: list[str] = list(cats["upgrade_default"])
+        self.upgrade_optional: list[str] = list(cats["upgrade_optional"])
+        self.industries = [Industry(**i) for i in _read_yaml("industries.yaml")["industries"]]
+        self.above_size_threshold_wan: dict[str, float] = _read_yaml("industries.yaml")[
+            "above_size_threshold_wan"
+        ]
+        self.card_categories = [
+            CardCategory(**c) for c in _read_yaml("mcc.yaml")["card_categories"]
+        ]
+        self.indicators = [IndicatorName(**i) for i in _read_yaml("indicators.yaml")["indicators"]]
+        self.datasets = [Dataset(**d) for d in _read_yaml("datasets.yaml")["datasets"]]
+        self._build_indexes()
+
+    def _build_indexes(self) -> None:
+        self._district_ix: dict[str, District] = {}
+        for d in self.districts:
+            for key in (d.code, d.name_zh, d.name_en, d.name_zh.removesuffix("区")):
+                self._district_ix[_squash(key)] = d
+        self._category_ix: dict[str, Category] = {}
+        for c in self.categories:
+            for key in (c.code, c.name_zh, c.name_en, *c.aliases):
+                self._category_ix[_squash(key)] = c
+        self._mcc_ix = {m: cc for cc in self.card_categories for m in cc.mcc}
+        self._bd_ix = {}
+        for b in self.business_districts:
+            for key in (b.id, b.name_zh, b.name_en):
+                self._bd_ix[_squash(key)] = b
+        self._industry_ix = {i.code.upper(): i for i in self.industries}
+        self._indicator_ix: dict[str, IndicatorName] = {}
+        for i in self.indicators:
+            for key in (i.code, i.name_zh, i.name_en, *i.aliases):
+                self._indicator_ix[_squash(key)] = i
+
+    # -- districts and regions -------------------------------------------------------------
+    def district(self, code_or_name: str) -> District:
+        """The district for a code ("120101"), a name (和平区, 和平, Heping)."""
+        found = self._district_ix.get(_squash(str(code_or_name)))
+        if found is None:
+            raise NotFoundError(
+                f"unknown district {code_or_name!r}",
+                f"未知的区 {code_or_name!r}",
+                hint_en="use an admin code 120101…120119 or a district name such as 和平区",
+                hint_zh="请填写区划代码（120101…120119）或区名，如“和平区”",
+            )
+        return found
+
+    def has_district(self, code_or_name: str) -> bool:
+        """True when :meth:`district` would find it."""
+        return _squash(str(code_or_name)) in self._district_ix
+
+    def region_code(self, code_or_name: str) -> str:
+        """Normalise a region: the city, 全国/China (→ ``100000``) or a district, to a code.
+
+        >>> cat = load_catalog()
+        >>> cat.region_code("天津"), cat.region_code("China"), cat.region_code("南开区")
+        ('120000', '100000', '120104')
+        """
+        key = _squash(str(code_or_name))
+        if key in NATIONAL:
+            return NATIONAL_CODE
+        city_keys = {_squash(x) for x in (self.city.code, self.city.name_zh, self.city.name_en)}
+        if key in city_keys | {_squash(a) for a in self.city.aliases}:
+            return self.city.code
+        return self.district(code_or_name).code
+
+    def region_name(self, code: str, lang: str = "zh") -> str:
+        """Display name of a region code."""
+        if code == NATIONAL_CODE:
+            return "全国" if lang == "zh" else "China"
+        if code == self.city.code:
+            return self.city.name_zh if lang == "zh" else self.city.name_en
+        d = self.district(code)
+        return d.name_zh if lang == "zh" else d.name_en
+
+    # -- categories -------------------------------------------------------------------------
+    def category(self, label: str) -> Category:
+        """The commodity category for a code, canonical name or label variant."""
+        found = self._category_ix.get(_squash(label))
+        if found is None:
+            raise NotFoundError(
+                f"unknown commodity category {label!r}",
+                f"未知的商品类别 {label!r}",
+                hint_en="use one of the NBS category names, e.g. 化妆品类 (see `docs/catalog.md`)",
+                hint_zh="请使用国家统计局商品类别名称，如“化妆品类”",
+            )
+        return found
+
+    def normalise_category(self, label: str) -> str:
+        """Category code for a label (服装鞋帽针纺织品类 → ``apparel``)."""
+        return self.category(label).code
+
+    def upgrade_set(self, override: Iterable[str] | None = None) -> list[str]:
+        """The 升级类 category codes in use: ``override`` (codes or names) or the default."""
+        if override is None:
+            return list(self.upgrade_default)
+        return [self.normalise_category(x) for x in override]
+
+    def top_categories(self) -> list[Category]:
+        """Categories that are not "of which" items (they add up to the total)."""
+        return [c for c in self.categories if c.parent is None]
+
+    # -- industries, MCC, 商圈, indicators, datasets --------------------------------------------
+    def industry(self, code: str) -> Industry:
+        """A GB/T 4754 section or division by code (``F``, ``F52``)."""
+        found = self._industry_ix.get(code.strip().upper())
+        if found is None:
+            raise NotFoundError(
+                f"unknown industry code {code!r}",
+                f"未知的行业代码 {code!r}",
+                hint_en="use a GB/T 4754 code such as F52 or H62",
+                hint_zh="请使用国民经济行业分类代码，如 F52、H62",
+            )
+        return found
+
+    def card_category_for_mcc(self, mcc: str) -> CardCategory:
+        """The card-spending category of an MCC."""
+        found = self._mcc_ix.get(str(mcc).strip().zfill(4))
+        if found is None:
+            raise NotFoundError(
+                f"unknown MCC {mcc!r}", f"未知的商户类别码 {mcc!r}",
+                hint_en="check the MCC against docs/catalog.md",
+                hint_zh="请核对商户类别码（见 docs/catalog.md）",
+            )  # fmt: skip
+        return found
+
+    @property
+    def mcc_codes(self) -> list[str]:
+        """Every MCC the catalog maps."""
+        return sorted(self._mcc_ix)
+
+    def business_district(self, id_or_name: str) -> BusinessDistrict:
+        """A 商圈 by id or name."""
+        found = self._bd_ix.get(_squash(id_or_name))
+        if found is None:
+            raise NotFoundError(
+                f"unknown business district {id_or_name!r}",
+                f"未知的商圈 {id_or_name!r}",
+                hint_en="use a 商圈 id such as BD001 (see `docs/catalog.md`)",
+                hint_zh="请使用商圈编码，如 BD001",
+            )
+        return found
+
+    def indicator_name(self, code_or_name: str) -> IndicatorName:
+        """An indicator by code, official Chinese name or alias."""
+        found = self._indicator_ix.get(_squash(code_or_name))
+        if found is None:
+            raise NotFoundError(
+                f"unknown indicator {code_or_name!r}",
+                f"未知的指标 {code_or_name!r}",
+                hint_en="use an indicator code or official name (see docs/catalog.md)",
+                hint_zh="请使用指标代码或官方名称，如“社会消费品零售总额”",
+            )
+        return found
+
+    def dataset(self, name: str) -> Dataset:
+        """A dataset schema by name."""
+        for ds in self.datasets:
+            if name in (ds.name, ds.name_zh):
+                return ds
+        raise NotFoundError(
+            f"unknown dataset {name!r}",
+            f"未知的数据集 {name!r}",
+            hint_en="one of: " + ", ".join(d.name for d in self.datasets),
+            hint_zh="可选：" + "、".join(d.name for d in self.datasets),
+        )
+
+
+@cache
+def load_catalog(city: str = "tianjin") -> Catalog:
+    """The catalog of ``city`` (cached; the data is immutable)."""
+    return Catalog(city)
