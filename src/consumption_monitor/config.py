@@ -125,3 +125,24 @@ def load_settings(**overrides: object) -> Settings:
 def get_settings() -> Settings:
     """Process-wide settings (cached); tests build their own with :func:`load_settings`."""
     return load_settings()
+
+
+def settings_markdown() -> str:
+    """The settings reference (docs/settings.md), generated from the declarations above."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `consumption_monitor.config.Settings` by `make docs`; a test fails when",
+        "this page is stale. Set each one in the environment (or a `.env` file) with the",
+        "`CMON_` prefix, e.g. `CMON_DATA_DIR=/srv/cmon`.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if name == "secret_key":
+            default = "(placeholder; refused in production)"
+        shown = "" if default is None else str(default)
+        lines.append(f"| `CMON_{name.upper()}` | `{shown}` | {field.description or ''} |")
+    return "\n".join(lines) + "\n"

@@ -165,3 +165,12 @@ def test_uscc_rejects_wrong_check_char_and_bad_symbols() -> None:
     assert not is_valid_uscc("91350100M000100Y4I")  # I is not in the alphabet
     assert not is_valid_uscc("91350100m000100y43")  # lower case is not accepted
     assert is_valid_uscc(make_uscc("9", "1", "120101", "ABCDEFGH"))
+
+
+def test_catalog_doc_is_current() -> None:
+    from pathlib import Path
+
+    from consumption_monitor.catalog.docs import catalog_markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "catalog.md"
+    assert doc.read_text(encoding="utf-8") == catalog_markdown(), "run `make docs`"
