@@ -1,0 +1,441 @@
+"""Status of every plan target: achieved, on track, watch, at risk, off track, or no data.
+
+One function per target kind turns the evidence (annual values, the current year-to-date value,
+past seasonal patterns, task progress) into a :class:`ValueStatus` with the current value, the
+path the plan implies, a projection and the probability of meeting the value where one can be
+computed, and a plain-language explanation in Chinese and English.
+
+Thresholds are data (:class:`Thresholds`); the defaults are practice, not an official rule, and
+are printed with every status page.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+import numpy as np
+
+from consumption_monitor.plan.models import Target, TargetKind, TargetValue
+from consumption_monitor.targets.projection import (
+    PERIODS,
+    period_index,
+    probability_met,
+    project_seasonal_share,
+    seasonal_share_benchmark,
+    simulate_remaining,
+    single_periods,
+)
+
+
+class Status(StrEnum):
+    """Target status, ordered from best to worst (no data last)."""
+
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    WATCH = "watch"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+
+    @property
+    def zh(self) -> str:
+        """Chinese label as used in the office's tables."""
+        return _STATUS_ZH[self]
+
+
+_STATUS_ZH = {
+    Status.ACHIEVED: "已达成",
+    Status.ON_TRACK: "正常",
+    Status.WATCH: "关注",
+    Status.AT_RISK: "预警",
+    Status.OFF_TRACK: "滞后",
+    Status.NO_DATA: "无数据",
+}
+
+
+class Escalation(StrEnum):
+    """Escalation colour by deadline and pace: blue (note), yellow (warn), red (act now)."""
+
+    NONE = "none"
+    BLUE = "blue"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Cut-offs (practice; configurable). Probabilities are P(target met)."""
+
+    p_on_track: float = 0.8
+    p_watch: float = 0.5
+    p_at_risk: float = 0.2
+    # observed / path value, for targets judged against the plan's path
+    ratio_watch: float = 1.0
+    ratio_at_risk: float = 0.97
+    ratio_off_track: float = 0.90
+    # months to the deadline under which a warning turns red
+    red_months: int = 6
+    # rank that counts as 全国领先 (national lead); 首位 is rank 1
+    leading_rank: int = 3
+    # flat band for trend targets, percent change
+    trend_flat_pct: float = 0.5
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What is known about one target's indicator, city level.
+
+    ``annual`` maps a year to its final value (a level, share in the target's unit, or a count
+    for that year). ``ytd`` is the latest cumulative value of an unfinished year as
+    ``(year, month, value)``. ``cumulative_by_year`` holds past years' 11 cumulative values
+    (Jan–Feb … December) for the seasonal pattern. ``task_progress`` holds the linked tasks'
+    percent complete (0–100). ``reference_growth`` maps years to the reference indicator's growth
+    (GDP growth for parity targets), ``growth`` the target indicator's own annual growth.
+    """
+
+    annual: dict[int, float] = field(default_factory=dict)
+    ytd: tuple[int, int, float] | None = None
+    cumulative_by_year: dict[int, list[float]] = field(default_factory=dict)
+    task_progress: list[float] = field(default_factory=list)
+    growth: dict[int, float] = field(default_factory=dict)
+    reference_growth: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ValueStatus:
+    """The judgement on one dated value of a target."""
+
+    target_id: str
+    years: str
+    kind: TargetKind
+    status: Status
+    escalation: Escalation
+    current: float | None = None
+    goal: float | None = None
+    path_value: float | None = None
+    projection: float | None = None
+    probability: float | None = None
+    explanation_zh: str = ""
+    explanation_en: str = ""
+
+
+def _goal(value: TargetValue) -> float | None:
+    if value.value is None:
+        return None
+    goal = float(value.value)
+    return goal * 100.0 if value.unit == "fraction" else goal
+
+
+def _meets(observed: float, comparator: str, goal: float) -> bool:
+    checks = {
+        ">=": observed >= goal, ">": observed > goal, "<=": observed <= goal,
+        "<": observed < goal, "=": math.isclose(observed, goal), "maintain": observed >= goal,
+    }  # fmt: skip
+    return checks.get(comparator, observed >= goal)
+
+
+def _months_left(deadline_year: int, as_of: date) -> int:
+    return (deadline_year - as_of.year) * 12 + (12 - as_of.month)
+
+
+def escalation(status: Status, months_left: int, th: Thresholds) -> Escalation:
+    """Colour by status and time left: lateness near the deadline is red.
+
+    >>> escalation(Status.AT_RISK, 3, Thresholds()), escalation(Status.AT_RISK, 20, Thresholds())
+    (<Escalation.RED: 'red'>, <Escalation.YELLOW: 'yellow'>)
+    """
+    near = months_left <= th.red_months
+    if status is Status.OFF_TRACK:
+        return Escalation.RED
+    if status is Status.AT_RISK:
+        return Escalation.RED if near else Escalation.YELLOW
+    if status is Status.WATCH:
+        return Escalation.YELLOW if near else Escalation.BLUE
+    if status is Status.NO_DATA:
+        return Escalation.YELLOW if near else Escalation.BLUE
+    return Escalation.NONE
+
+
+def status_from_probability(p: float, th: Thresholds) -> Status:
+    """Map P(target met) to a status."""
+    if p >= th.p_on_track:
+        return Status.ON_TRACK
+    if p >= th.p_watch:
+        return Status.WATCH
+    if p >= th.p_at_risk:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def status_from_ratio(ratio: float, th: Thresholds) -> Status:
+    """Map observed/path (≥ 1 means at or ahead of the plan's path) to a status."""
+    if ratio >= th.ratio_watch:
+        return Status.ON_TRACK
+    if ratio >= th.ratio_at_risk:
+        return Status.WATCH
+    if ratio >= th.ratio_off_track:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def plan_path(
+    baseline: float, goal: float, start: int, end: int, year: int, kind: TargetKind
+) -> float:
+    """Value the plan implies for ``year`` on the way from ``baseline`` (year ``start - 1``).
+
+    Levels grow geometrically (a constant growth rate); shares, stocks and counts move linearly.
+
+    >>> round(plan_path(100.0, 121.0, 2025, 2026, 2025, TargetKind.LEVEL), 6)
+    110.0
+    >>> plan_path(0.0, 9.0, 2025, 2027, 2025, TargetKind.CUMULATIVE)
+    3.0
+    """
+    steps = end - start + 1
+    done = min(max(year - start + 1, 0), steps)
+    if kind is TargetKind.LEVEL and baseline > 0 and goal > 0:
+        return float(baseline * (goal / baseline) ** (done / steps))
+    return baseline + (goal - baseline) * done / steps
+
+
+def _pattern_share(ev: Evidence, month: int) -> float | None:
+    if not ev.cumulative_by_year:
+        return None
+    rows = np.array([ev.cumulative_by_year[y] for y in sorted(ev.cumulative_by_year)], dtype=float)
+    share = float(seasonal_share_benchmark(rows)[period_index(month)])
+    return share if math.isfinite(share) and share > 0 else None
+
+
+def _probability(ev: Evidence, year: int, month: int, ytd: float, goal: float) -> float | None:
+    """P(annual ≥ goal) from simulated paths when two full years of monthly history exist."""
+    past = [ev.cumulative_by_year[y] for y in sorted(ev.cumulative_by_year) if y < year]
+    current = ev.cumulative_by_year.get(year)
+    if len(past) < 2 or current is None:
+        return None
+    done = period_index(month) + 1
+    singles = [single_periods(np.array(row, dtype=float)) for row in past]
+    this_year = single_periods(np.array(current[:done], dtype=float))
+    history = np.concatenate([*singles, this_year])
+    if np.any(~np.isfinite(history)) or np.any(history <= 0):
+        return None
+    paths = simulate_remaining(history, PERIODS - done, repetitions=1000, seed=year)
+    return probability_met(ytd, paths, goal)
+
+
+def _judge_year(
+    target: Target,
+    value: TargetValue,
+    ev: Evidence,
+    year: int,
+    goal: float,
+    as_of: date,
+    th: Thresholds,
+    kind: TargetKind,
+) -> tuple[Status, float | None, float | None, float | None]:
+    """(status, current, projection, probability) of a one-year value: level, share, count."""
+    if year in ev.annual and (year < as_of.year or ev.ytd is None or ev.ytd[0] != year):
+        final = ev.annual[year]
+        met = _meets(final, value.comparator, goal)
+        return (Status.ACHIEVED if met else Status.OFF_TRACK), final, final, None
+    if year < as_of.year:
+        return Status.NO_DATA, None, None, None
+    if ev.ytd is None or ev.ytd[0] != year:
+        if year > as_of.year:
+            return _judge_future(target, value, ev, goal, as_of, th), None, None, None
+        return Status.NO_DATA, None, None, None
+    _, month, current = ev.ytd
+    if kind in (TargetKind.SHARE, TargetKind.STOCK):
+        # A share or a stock to hold is judged on its current value: it is not summed.
+        met = _meets(current, value.comparator, goal)
+        gap = current / goal if goal else 1.0
+        return (Status.ON_TRACK if met else status_from_ratio(gap, th)), current, current, None
+    if kind is TargetKind.LEVEL and _meets(current, value.comparator, goal):
+        return Status.ACHIEVED, current, current, 1.0
+    share = _pattern_share(ev, month)
+    projection = project_seasonal_share(current, share) if share else None
+    probability = _probability(ev, year, month, current, goal)
+    if probability is not None:
+        status = status_from_probability(probability, th)
+    elif projection is not None:
+        status = status_from_ratio(projection / goal, th)
+    else:
+        elapsed = month / 12  # no seasonal history: fall back to calendar pace, labelled as such
+        status = status_from_ratio(current / (goal * elapsed), th)
+    return status, current, projection, probability
+
+
+def _judge_future(
+    target: Target, value: TargetValue, ev: Evidence, goal: float, as_of: date, th: Thresholds
+) -> Status:
+    """A deadline after this year: compare the latest known annual value with the plan path.
+
+    The path starts from the year before the target's first value (the plan's baseline year,
+    2024 for a 2025–2027 plan), so a 2027 value is judged on the whole way there.
+    """
+    years = sorted(y for y in ev.annual if y < as_of.year)
+    if not years:
+        return Status.NO_DATA
+    latest = years[-1]
+    start = min(v.start for v in target.values)
+    baseline = ev.annual.get(start - 1, ev.annual[years[0]])
+    path = plan_path(baseline, goal, start, value.end, latest, value.kind)
+    if path == 0:
+        return Status.ON_TRACK
+    return status_from_ratio(ev.annual[latest] / path, th)
+
+
+def evaluate_value(
+    target: Target, value: TargetValue, ev: Evidence, as_of: date, th: Thresholds | None = None
+) -> ValueStatus:
+    """Judge one dated value of a target as of ``as_of``."""
+    th = th or Thresholds()
+    goal = _goal(value)
+    kind = value.kind
+    current = projection = probability = path_value = None
+    if kind is TargetKind.MILESTONE:
+        status, current = _judge_milestone(value, ev, as_of)
+    elif kind is TargetKind.TREND:
+        status, current = _judge_trend(ev, as_of, th)
+    elif kind is TargetKind.RANK:
+        status, current = _judge_rank(value, ev, th)
+    elif kind is TargetKind.PARITY:
+        status, current = _judge_parity(value, ev, th)
+    elif goal is None:
+        status = Status.NO_DATA
+    elif kind is TargetKind.CUMULATIVE:
+        status, current, path_value = _judge_cumulative(value, ev, goal, as_of, th)
+    elif kind is TargetKind.ANNUAL:
+        year = min(max(as_of.year, value.start), value.end)
+        status, current, projection, probability = _judge_year(
+            target, value, ev, year, goal, as_of, th, TargetKind.NEW_IN_YEAR
+        )
+    else:
+        status, current, projection, probability = _judge_year(
+            target, value, ev, value.end, goal, as_of, th, kind
+        )
+    result = ValueStatus(
+        target.id, value.years_label, kind, status,
+        escalation(status, _months_left(value.end, as_of), th),
+        current, goal, path_value, projection, probability,
+    )  # fmt: skip
+    _explain(target, value, result)
+    return result
+
+
+def _judge_cumulative(
+    value: TargetValue, ev: Evidence, goal: float, as_of: date, th: Thresholds
+) -> tuple[Status, float | None, float | None]:
+    """Counts added over a span: the sum so far against a straight-line path from zero."""
+    start, end = value.start, value.end
+    so_far = sum(v for y, v in ev.annual.items() if start <= y <= end and y < as_of.year)
+    if ev.ytd is not None and start <= ev.ytd[0] <= end:
+        so_far += ev.ytd[2]
+    elif as_of.year in ev.annual and start <= as_of.year <= end:
+        so_far += ev.annual[as_of.year]
+    if not ev.annual and ev.ytd is None:
+        return Status.NO_DATA, None, None
+    if _meets(so_far, value.comparator, goal):
+        return Status.ACHIEVED, so_far, goal
+    if as_of.year > end:
+        return Status.OFF_TRACK, so_far, goal
+    elapsed_years = as_of.year - start + as_of.month / 12
+    path = goal * min(max(elapsed_years / (end - start + 1), 0.0), 1.0)
+    ratio = so_far / path if path > 0 else 1.0
+    return status_from_ratio(ratio, th), so_far, path
+
+
+def _judge_milestone(value: TargetValue, ev: Evidence, as_of: date) -> tuple[Status, float | None]:
+    """Qualitative milestones take their status from the linked tasks' progress."""
+    if not ev.task_progress:
+        return Status.NO_DATA, None
+    progress = float(np.mean(ev.task_progress))
+    if progress >= 100:
+        return Status.ACHIEVED, progress
+    total_months = (value.end - value.start + 1) * 12
+    elapsed = min(max((as_of.year - value.start) * 12 + as_of.month, 0), total_months)
+    expected = 100.0 * elapsed / total_months
+    return status_from_ratio(progress / expected if expected else 1.0, Thresholds()), progress
+
+
+def _judge_trend(ev: Evidence, as_of: date, th: Thresholds) -> tuple[Status, float | None]:
+    """稳步提升: the latest annual value against the one before."""
+    years = sorted(y for y in ev.annual if y <= as_of.year)
+    if len(years) < 2:
+        return Status.NO_DATA, ev.annual[years[-1]] if years else None
+    last, prev = ev.annual[years[-1]], ev.annual[years[-2]]
+    change = (last / prev - 1) * 100 if prev else 0.0
+    if change > th.trend_flat_pct:
+        return Status.ON_TRACK, last
+    if change >= -th.trend_flat_pct:
+        return Status.WATCH, last
+    return Status.AT_RISK, last
+
+
+def _judge_rank(value: TargetValue, ev: Evidence, th: Thresholds) -> tuple[Status, float | None]:
+    """National rank (1 = first) or share of the national total, latest year."""
+    if not ev.annual:
+        return Status.NO_DATA, None
+    latest = ev.annual[max(ev.annual)]
+    if value.value is not None and value.comparator != "rank":
+        goal = _goal(value) or 0.0
+        met = _meets(latest, value.comparator, goal)
+        return (Status.ON_TRACK if met else status_from_ratio(latest / goal, th)), latest
+    needed = 1 if value.value_text and "首" in value.value_text else th.leading_rank
+    if value.value is not None:
+        needed = int(value.value)
+    return (Status.ON_TRACK if latest <= needed else Status.AT_RISK), latest
+
+
+def _judge_parity(value: TargetValue, ev: Evidence, th: Thresholds) -> tuple[Status, float | None]:
+    """Growth in step with the reference (社零 vs GDP): average gap over the plan years, pp."""
+    years = sorted(set(ev.growth) & set(ev.reference_growth))
+    years = [y for y in years if y >= value.start]
+    if not years:
+        return Status.NO_DATA, None
+    gap = float(np.mean([ev.growth[y] - ev.reference_growth[y] for y in years]))
+    if gap >= 0:
+        return Status.ON_TRACK, gap
+    if gap >= -0.5:
+        return Status.WATCH, gap
+    return (Status.AT_RISK if gap >= -1.5 else Status.OFF_TRACK), gap
+
+
+def _fmt(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "—"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
+    """Fill the plain-language explanation from the numbers already on ``res``."""
+    unit_zh, unit_en = value.unit or "", value.unit_en or value.unit or ""
+    if value.unit == "fraction":
+        unit_zh = unit_en = "%"
+    zh = [f"{target.name_zh}（{res.years}）：目标“{value.source}”，状态{res.status.zh}。"]
+    en = [f"{target.name_en} ({res.years}): status {res.status.value.replace('_', ' ')}."]
+    if res.current is not None:
+        zh.append(f"当前值{_fmt(res.current)}{unit_zh}。")
+        en.append(f"Current value {_fmt(res.current)} {unit_en}.")
+    if res.path_value is not None:
+        zh.append(f"按计划路径此时应为{_fmt(res.path_value)}{unit_zh}。")
+        en.append(f"The plan's path implies {_fmt(res.path_value)} {unit_en} by now.")
+    if res.projection is not None and res.kind not in (TargetKind.SHARE, TargetKind.STOCK):
+        zh.append(f"按季节规律预计全年{_fmt(res.projection)}{unit_zh}。")
+        en.append(f"Projected full year (seasonal share): {_fmt(res.projection)} {unit_en}.")
+    if res.probability is not None:
+        zh.append(f"模拟路径中达标概率{res.probability:.0%}。")
+        en.append(f"Share of simulated paths meeting the target: {res.probability:.0%}.")
+    if res.status is Status.NO_DATA:
+        zh.append("尚无可用数据，请责任单位按期报送。")
+        en.append("No data yet: the responsible units should submit it.")
+    res.explanation_zh = "".join(zh)
+    res.explanation_en = " ".join(en)
+
+
+def evaluate_target(
+    target: Target, ev: Evidence, as_of: date, th: Thresholds | None = None
+) -> list[ValueStatus]:
+    """Judge every dated value of ``target``."""
+    return [evaluate_value(target, v, ev, as_of, th) for v in target.values]
