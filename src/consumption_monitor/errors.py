@@ -174,3 +174,10 @@ class EngineError(ConsumptionMonitorError, RuntimeError):
 
     http_status = 500
     code = "engine"
+
+
+class EvaluationError(ConsumptionMonitorError, ValueError):
+    """An evaluation scheme or its weights cannot be used (inconsistent AHP matrix, bad YAML…)."""
+
+    http_status = 422
+    code = "evaluation"

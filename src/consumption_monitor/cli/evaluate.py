@@ -1,0 +1,199 @@
+"""``cmon evaluate``: score districts or departments with an evaluation scheme (工作评价).
+
+A thin adapter: read the long table, call :func:`consumption_monitor.evaluate.evaluate` (and
+:func:`sensitivity` on request), print a table, JSON or an .xlsx workbook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from consumption_monitor.cli.common import (
+    JsonOpt,
+    LangOpt,
+    console,
+    handle_errors,
+    print_json,
+    print_table,
+    resolve_lang,
+)
+from consumption_monitor.errors import DataValidationError, EvaluationError, NotFoundError
+from consumption_monitor.evaluate import (
+    EvaluationResult,
+    SensitivityResult,
+    evaluate,
+    explanation_frame,
+    load_scheme,
+    result_to_dict,
+    scores_frame,
+    sensitivity,
+    weights_frame,
+)
+from consumption_monitor.evaluate.explain import method_summary
+
+SchemeOpt = Annotated[
+    str,
+    typer.Option("--scheme", help="Built-in scheme name or a YAML path. 评价方案名称或文件路径。"),
+]
+PeriodOpt = Annotated[
+    str | None, typer.Option("--period", help="Period to evaluate, e.g. 2025 (default: latest).")
+]
+InputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--input", help="Long table CSV/Parquet: unit, period, indicator, value. 输入长表。"
+    ),
+]
+XlsxOpt = Annotated[
+    Path | None,
+    typer.Option("--xlsx", help="Also write a workbook (scores, explanation, weights)."),
+]
+RunsOpt = Annotated[
+    int, typer.Option("--sensitivity", help="Weight-sensitivity Monte Carlo runs (0 = off).")
+]
+SpreadOpt = Annotated[float, typer.Option("--spread", help="Weight perturbation, 0.2 = ±20 %.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the sensitivity runs.")]
+
+
+def read_long_table(path: Path) -> pd.DataFrame:
+    """Read a CSV (UTF-8, BOM tolerated) or Parquet long table; codes stay text."""
+    if not path.is_file():
+        raise NotFoundError(f"input file {path} not found", f"找不到输入文件 {path}")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(
+            path, dtype={"unit": str, "period": str, "indicator": str}, encoding="utf-8-sig"
+        )
+    raise DataValidationError(
+        f"unsupported input format {path.suffix!r}; use .csv or .parquet",
+        f"不支持的输入格式 {path.suffix!r}，请使用 .csv 或 .parquet",
+    )
+
+
+def _change(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    v = int(value)
+    return f"↑{v}" if v > 0 else f"↓{-v}" if v < 0 else "="
+
+
+def write_workbook(
+    result: EvaluationResult, path: Path, lang: str, stability: SensitivityResult | None
+) -> None:
+    """Workbook with sheets scores, explanation, weights, method (and sensitivity)."""
+    summary = method_summary(result)
+    method_rows = [(k, str(v)) for k, v in summary.items() if k != "ahp"]
+    method_rows += [(f"ahp.{k}", str(v)) for k, v in summary.get("ahp", {}).items()]
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        scores_frame(result, lang).to_excel(writer, sheet_name="scores", index=False)
+        explanation_frame(result, lang).to_excel(writer, sheet_name="explanation", index=False)
+        weights_frame(result, lang).to_excel(writer, sheet_name="weights", index=False)
+        pd.DataFrame(method_rows, columns=["item", "value"]).to_excel(
+            writer, sheet_name="method", index=False
+        )
+        if stability is not None:
+            stability.to_frame().to_excel(writer, sheet_name="sensitivity", index=False)
+
+
+def _print(result: EvaluationResult, lang: str, stability: SensitivityResult | None) -> None:
+    frame = scores_frame(result, lang)
+    zh = lang == "zh"
+    cols = (
+        ["名次", "单位", "得分", "名次变化", "主要加分项", "主要失分项"]
+        if zh
+        else ["rank", "unit", "score", "change", "raised by", "lowered by"]
+    )
+    kept: dict[str, str] = {}
+    if stability is not None:
+        cols += ["名次稳定率", "名次区间"] if zh else ["rank kept", "rank range"]
+        for row in stability.to_frame().itertuples():
+            kept[str(row.unit)] = f"{row.rank_kept_share:.0%}|{row.min_rank}–{row.max_rank}"
+    rows: list[list[Any]] = []
+    for rec in frame.to_dict(orient="records"):
+        unit = str(rec["unit"])
+        imputed = str(rec["imputed_worst"])
+        lowered = str(rec["lowered_by"])
+        if imputed:
+            lowered += f" [{'缺失按最差' if zh else 'missing, scored worst'}: {imputed}]"
+        line: list[Any] = [
+            rec["rank"],
+            unit,
+            f"{float(rec['score']):.2f}",
+            _change(rec["rank_change"]),
+            rec["raised_by"],
+            lowered,
+        ]
+        if stability is not None:
+            line += kept[unit].split("|")
+        rows.append(line)
+    s = method_summary(result)
+    cr = f", CR={s['ahp']['cr']:.4f}" if "ahp" in s else ""
+    caption = (
+        f"{result.scheme.title_zh if zh else result.scheme.title_en} | {s['weights_method']}{cr} | "
+        f"{s['standardisation']} ({s['standardisation_period']}: {', '.join(s['pool_periods'])})"
+        f" | {s['aggregation']}"
+        + (f" | vs {result.previous_period}" if result.previous_period else "")
+    )
+    title = f"{'综合评价' if zh else 'Evaluation'} {result.period}"
+    print_table(title, cols, rows, caption=caption)
+    wf = weights_frame(result, lang)
+    print_table(
+        "权重" if zh else "Weights",
+        ["指标", "方面", "方向", "权重"] if zh else ["indicator", "group", "direction", "weight"],
+        [[w.name, w.group, w.direction, f"{w.weight:.4f}"] for w in wf.itertuples()],
+    )
+    for note in result.notes:
+        console.print(f"[yellow]{note}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``evaluate`` command."""
+
+    @app.command("evaluate")
+    def evaluate_cmd(
+        scheme: SchemeOpt,
+        period: PeriodOpt = None,
+        input_path: InputOpt = None,
+        as_json: JsonOpt = False,
+        xlsx: XlsxOpt = None,
+        runs: RunsOpt = 0,
+        spread: SpreadOpt = 0.2,
+        seed: SeedOpt = 2025,
+        lang: LangOpt = None,
+    ) -> None:
+        """Score and rank units with an evaluation scheme. 按评价方案打分排名。"""
+        language = resolve_lang(lang)
+        with handle_errors(language, as_json=as_json):
+            chosen = load_scheme(scheme)
+            if input_path is None:
+                raise EvaluationError(
+                    "no input: pass --input with a long table (unit, period, indicator, value)",
+                    "没有输入数据：请用 --input 给出长表（unit, period, indicator, value）",
+                    hint_en="the indicator engine will feed this command directly later",
+                    hint_zh="指标引擎上线后将直接提供数据",
+                )
+            result = evaluate(chosen, read_long_table(input_path), period)
+            stability = (
+                sensitivity(result, spread=spread, runs=runs, seed=seed) if runs > 0 else None
+            )
+            if xlsx is not None:
+                write_workbook(result, xlsx, language, stability)
+            if as_json:
+                out = result_to_dict(result, language)
+                if stability is not None:
+                    out["sensitivity"] = {
+                        "spread": spread,
+                        "runs": runs,
+                        "seed": seed,
+                        "units": stability.to_frame().to_dict(orient="records"),
+                    }
+                print_json(out)
+            else:
+                _print(result, language, stability)
+                if xlsx is not None:
+                    console.print(f"{'已写出' if language == 'zh' else 'written'}: {xlsx}")

@@ -1,0 +1,39 @@
+"""Composite evaluation of districts and departments (工作评价体系), METHODOLOGY.md §5.
+
+>>> from consumption_monitor.evaluate import evaluate, load_scheme, sensitivity
+>>> load_scheme("district_default").aggregation
+'weighted_sum'
+"""
+
+from __future__ import annotations
+
+from consumption_monitor.evaluate.engine import EvaluationResult, WeightReport, evaluate
+from consumption_monitor.evaluate.explain import (
+    explanation_frame,
+    result_to_dict,
+    scores_frame,
+    weights_frame,
+)
+from consumption_monitor.evaluate.scheme import (
+    Scheme,
+    available_schemes,
+    load_scheme,
+    parse_scheme,
+)
+from consumption_monitor.evaluate.sensitivity import SensitivityResult, sensitivity
+
+__all__ = [
+    "EvaluationResult",
+    "Scheme",
+    "SensitivityResult",
+    "WeightReport",
+    "available_schemes",
+    "evaluate",
+    "explanation_frame",
+    "load_scheme",
+    "parse_scheme",
+    "result_to_dict",
+    "scores_frame",
+    "sensitivity",
+    "weights_frame",
+]
