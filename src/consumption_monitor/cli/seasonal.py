@@ -1,0 +1,110 @@
+"""`cmon seasonal`: X-13ARIMA-SEATS seasonal adjustment with Chinese moving holidays."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Literal, cast
+
+import typer
+
+from consumption_monitor.cli.common import (
+    JsonOpt,
+    LangOpt,
+    console,
+    handle_errors,
+    print_json,
+    print_table,
+    resolve_lang,
+)
+from consumption_monitor.errors import NotFoundError
+
+
+def _fmt(value: object, digits: int = 2) -> object:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, digits)
+    return value
+
+
+def seasonal(
+    code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
+    region: Annotated[str | None, typer.Option("--region", help="Region code.")] = None,
+    input_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--input", help="CSV with columns period,value (2024-03, 2024-01..02, 2024Q1)."
+        ),
+    ] = None,
+    janfeb: Annotated[
+        str, typer.Option("--janfeb", help="Jan–Feb handling: auto, quarterly, split, monthly.")
+    ] = "auto",
+    working_days: Annotated[
+        bool,
+        typer.Option("--working-days/--no-working-days", help="Official working-day regressor."),
+    ] = True,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """季节调整（X-13ARIMA-SEATS，春节等移动假日）/ seasonally adjust a series."""
+    language = resolve_lang(lang)
+    with handle_errors(language, as_json=as_json):
+        from consumption_monitor.seasonal import adjust
+        from consumption_monitor.seasonal.io import read_period_csv
+
+        if input_csv is None:
+            where = f"{code}@{region}" if region else code
+            raise NotFoundError(
+                f"no stored series for {where} yet; pass --input CSV (period,value)",
+                f"暂无 {where} 的入库序列，请用 --input 指定 CSV（period,value）",
+            )
+        if janfeb not in ("auto", "quarterly", "split", "monthly"):
+            raise typer.BadParameter("--janfeb must be auto, quarterly, split or monthly")
+        series = read_period_csv(input_csv)
+        result = adjust(
+            series,
+            name=code,
+            janfeb=cast(Literal["auto", "quarterly", "split", "monthly"], janfeb),
+            working_days=working_days,
+        )
+        table = result.table
+        if as_json:
+            rows = [
+                {"period": str(p), **{k: _fmt(v, 6) for k, v in r.items()}}
+                for p, r in table.to_dict(orient="index").items()
+            ]
+            print_json(
+                {
+                    "code": code,
+                    "region": region,
+                    "data": rows,
+                    "count": len(rows),
+                    "diagnostics": result.diagnostics.to_dict(),
+                }
+            )
+            return
+        cols = ["observed", "adjusted", "seasonal", "calendar", "mom_pct", "estimated"]
+        print_table(
+            f"{code} 季节调整 / seasonally adjusted",
+            ["period", *cols],
+            [[str(p), *(_fmt(row[c], 3) for c in cols)] for p, row in table.iterrows()],
+        )
+        d = result.diagnostics
+        console.print(
+            f"模型 model: {d.model} · AICc {d.aicc:.2f} · 春节窗口 windows: {d.windows} · "
+            f"频率 frequency: {d.frequency} · 1-2月 Jan–Feb: {d.janfeb}",
+            highlight=False,
+        )
+        if d.quality:
+            console.print(
+                "质量 quality: " + ", ".join(f"{k}={v:.2f}" for k, v in d.quality.items()),
+                highlight=False,
+            )
+        if d.outliers:
+            console.print("离群值 outliers: " + ", ".join(d.outliers), highlight=False)
+        for note in d.notes:
+            console.print(f"注 note: {note}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cmon seasonal`` to the CLI."""
+    app.command("seasonal")(seasonal)
