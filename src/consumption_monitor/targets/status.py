@@ -99,6 +99,7 @@ class Evidence:
     annual: dict[int, float] = field(default_factory=dict)
     ytd: tuple[int, int, float] | None = None
     cumulative_by_year: dict[int, list[float]] = field(default_factory=dict)
+    ytd_growth_by_year: dict[int, list[float]] = field(default_factory=dict)
     task_progress: list[float] = field(default_factory=list)
     growth: dict[int, float] = field(default_factory=dict)
     reference_growth: dict[int, float] = field(default_factory=dict)
@@ -118,6 +119,7 @@ class ValueStatus:
     path_value: float | None = None
     projection: float | None = None
     probability: float | None = None
+    fan: tuple[float, float, float] | None = None  # P10, P50, P90 of the simulated year total
     explanation_zh: str = ""
     explanation_en: str = ""
 
@@ -208,8 +210,13 @@ def _pattern_share(ev: Evidence, month: int) -> float | None:
     return share if math.isfinite(share) and share > 0 else None
 
 
-def _probability(ev: Evidence, year: int, month: int, ytd: float, goal: float) -> float | None:
-    """P(annual ≥ goal) from simulated paths when two full years of monthly history exist."""
+def _probability(
+    ev: Evidence, year: int, month: int, ytd: float, goal: float
+) -> tuple[float, tuple[float, float, float]] | None:
+    """P(annual ≥ goal) and the P10/P50/P90 fan of the annual total, from simulated paths.
+
+    Needs two full past years of monthly history; returns None otherwise.
+    """
     past = [ev.cumulative_by_year[y] for y in sorted(ev.cumulative_by_year) if y < year]
     current = ev.cumulative_by_year.get(year)
     if len(past) < 2 or current is None:
@@ -221,7 +228,9 @@ def _probability(ev: Evidence, year: int, month: int, ytd: float, goal: float) -
     if np.any(~np.isfinite(history)) or np.any(history <= 0):
         return None
     paths = simulate_remaining(history, PERIODS - done, repetitions=1000, seed=year)
-    return probability_met(ytd, paths, goal)
+    totals = ytd + paths.sum(axis=1)
+    p10, p50, p90 = (float(q) for q in np.percentile(totals, [10, 50, 90]))
+    return probability_met(ytd, paths, goal), (p10, p50, p90)
 
 
 def _judge_year(
@@ -233,29 +242,31 @@ def _judge_year(
     as_of: date,
     th: Thresholds,
     kind: TargetKind,
-) -> tuple[Status, float | None, float | None, float | None]:
-    """(status, current, projection, probability) of a one-year value: level, share, count."""
+) -> tuple[Status, float | None, float | None, float | None, tuple[float, float, float] | None]:
+    """(status, current, projection, probability, fan) of a one-year value: level, share, count."""
     if year in ev.annual and (year < as_of.year or ev.ytd is None or ev.ytd[0] != year):
         final = ev.annual[year]
         met = _meets(final, value.comparator, goal)
-        return (Status.ACHIEVED if met else Status.OFF_TRACK), final, final, None
+        return (Status.ACHIEVED if met else Status.OFF_TRACK), final, final, None, None
     if year < as_of.year:
-        return Status.NO_DATA, None, None, None
+        return Status.NO_DATA, None, None, None, None
     if ev.ytd is None or ev.ytd[0] != year:
         if year > as_of.year:
-            return _judge_future(target, value, ev, goal, as_of, th), None, None, None
-        return Status.NO_DATA, None, None, None
+            return _judge_future(target, value, ev, goal, as_of, th), None, None, None, None
+        return Status.NO_DATA, None, None, None, None
     _, month, current = ev.ytd
     if kind in (TargetKind.SHARE, TargetKind.STOCK):
         # A share or a stock to hold is judged on its current value: it is not summed.
         met = _meets(current, value.comparator, goal)
         gap = current / goal if goal else 1.0
-        return (Status.ON_TRACK if met else status_from_ratio(gap, th)), current, current, None
+        status = Status.ON_TRACK if met else status_from_ratio(gap, th)
+        return status, current, current, None, None
     if kind is TargetKind.LEVEL and _meets(current, value.comparator, goal):
-        return Status.ACHIEVED, current, current, 1.0
+        return Status.ACHIEVED, current, current, 1.0, None
     share = _pattern_share(ev, month)
     projection = project_seasonal_share(current, share) if share else None
-    probability = _probability(ev, year, month, current, goal)
+    simulated = _probability(ev, year, month, current, goal)
+    probability, fan = simulated if simulated else (None, None)
     if probability is not None:
         status = status_from_probability(probability, th)
     elif projection is not None:
@@ -263,7 +274,7 @@ def _judge_year(
     else:
         elapsed = month / 12  # no seasonal history: fall back to calendar pace, labelled as such
         status = status_from_ratio(current / (goal * elapsed), th)
-    return status, current, projection, probability
+    return status, current, projection, probability, fan
 
 
 def _judge_future(
@@ -294,6 +305,7 @@ def evaluate_value(
     goal = _goal(value)
     kind = value.kind
     current = projection = probability = path_value = None
+    fan: tuple[float, float, float] | None = None
     if kind is TargetKind.MILESTONE:
         status, current = _judge_milestone(value, ev, as_of)
     elif kind is TargetKind.TREND:
@@ -308,17 +320,17 @@ def evaluate_value(
         status, current, path_value = _judge_cumulative(value, ev, goal, as_of, th)
     elif kind is TargetKind.ANNUAL:
         year = min(max(as_of.year, value.start), value.end)
-        status, current, projection, probability = _judge_year(
+        status, current, projection, probability, fan = _judge_year(
             target, value, ev, year, goal, as_of, th, TargetKind.NEW_IN_YEAR
         )
     else:
-        status, current, projection, probability = _judge_year(
+        status, current, projection, probability, fan = _judge_year(
             target, value, ev, value.end, goal, as_of, th, kind
         )
     result = ValueStatus(
         target.id, value.years_label, kind, status,
         escalation(status, _months_left(value.end, as_of), th),
-        current, goal, path_value, projection, probability,
+        current, goal, path_value, projection, probability, fan,
     )  # fmt: skip
     _explain(target, value, result)
     return result
