@@ -1,0 +1,343 @@
+"""The Parquet lake on disk: schemas, partition folders, staged writes and atomic renames.
+
+Layout::
+
+    lake/<dataset>/period=<P>/b<batch_id>-<n>.parquet     committed data (immutable)
+    lake/_quarantine/<dataset>/b<batch_id>.parquet          rows refused by validation
+    lake/_staging/<uuid>/                                   a load in flight (temp names, lock)
+
+``P`` comes from the dataset's period column: a ``period`` string is used as it is
+(``2024-03``, ``2024-Q1``, ``2024``), a date or timestamp gives its month (``2024-03``), and a
+null gives ``none``. Every file carries two extra columns, ``_batch_id`` and ``_vintage``, so a
+reader needs no join with the manifest.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from consumption_monitor.catalog import Dataset
+from consumption_monitor.errors import DataValidationError
+
+STAGING = "_staging"
+QUARANTINE = "_quarantine"
+BATCH_ID_COLUMN = "_batch_id"
+VINTAGE_COLUMN = "_vintage"
+LOCK_NAME = ".lock"
+#: Rows per Parquet file before a new file is started ("files rolled every ~1M rows").
+DEFAULT_ROLL_ROWS = 1_000_000
+#: Rows buffered per partition before they are written out as one row group.
+ROW_GROUP_ROWS = 128_000
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "period": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "date": pa.date32(),
+    # Naive local time (Asia/Shanghai), as the catalog describes txn_ts.
+    "timestamp": pa.timestamp("us"),
+}
+_PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
+_FILE_RE = re.compile(r"^b(\d+)(-\d+)?\.parquet$")
+
+
+def arrow_schema(ds: Dataset) -> pa.Schema:
+    """The canonical Arrow schema of a catalog dataset (without the lake's extra columns).
+
+    >>> from consumption_monitor.catalog import load_catalog
+    >>> arrow_schema(load_catalog().dataset("events")).field("attendance").type
+    DataType(int64)
+    """
+    return pa.schema(
+        [pa.field(c.name, _ARROW_TYPES[c.type], nullable=not c.required) for c in ds.columns]
+    )
+
+
+def stored_schema(schema: pa.Schema) -> pa.Schema:
+    """``schema`` plus the ``_batch_id`` and ``_vintage`` columns every lake file carries."""
+    return schema.append(pa.field(BATCH_ID_COLUMN, pa.int64(), nullable=False)).append(
+        pa.field(VINTAGE_COLUMN, pa.date32(), nullable=False)
+    )
+
+
+def conform(batch: pa.RecordBatch | pa.Table, schema: pa.Schema, dataset: str) -> pa.Table:
+    """Reorder and cast ``batch`` to ``schema``; absent nullable columns become nulls.
+
+    Raises :class:`DataValidationError` for a column the schema does not know, a missing
+    required column, or a value that cannot be cast (e.g. text in a float column).
+    """
+    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    unknown = [n for n in table.column_names if schema.get_field_index(n) < 0]
+    if unknown:
+        raise DataValidationError(
+            f"{dataset}: columns not in the dataset schema: {', '.join(unknown)}",
+            f"{dataset}：数据集结构中没有这些列：{'、'.join(unknown)}",
+            hint_en="map the columns to the catalog names before storing",
+            hint_zh="请先将列名映射为目录中的标准列名",
+        )
+    arrays = []
+    for fld in schema:
+        if fld.name in table.column_names:
+            col = table.column(fld.name)
+            try:
+                arrays.append(col if col.type == fld.type else col.cast(fld.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise DataValidationError(
+                    f"{dataset}: column {fld.name} cannot be stored as {fld.type}: {exc}",
+                    f"{dataset}：列 {fld.name} 无法转换为 {fld.type}：{exc}",
+                ) from exc
+        elif fld.nullable:
+            arrays.append(pa.nulls(table.num_rows, fld.type))
+        else:
+            raise DataValidationError(
+                f"{dataset}: required column {fld.name} is missing",
+                f"{dataset}：缺少必填列 {fld.name}",
+            )
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def partition_values(table: pa.Table, period_column: str) -> pa.Array:
+    """The partition label of each row (``2024-03``, ``2024-Q1``, ``2024`` or ``none``).
+
+    >>> t = pa.table({"d": pa.array([date(2024, 3, 9), None], pa.date32())})
+    >>> partition_values(t, "d").to_pylist()
+    ['2024-03', 'none']
+    """
+    col = table.column(period_column).combine_chunks()
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        bad = pc.invert(pc.match_substring_regex(col, _PERIOD_RE.pattern))
+        bad = pc.fill_null(bad, False)
+        if pc.any(bad).as_py():
+            first = col.filter(bad)[0].as_py()
+            raise DataValidationError(
+                f"period {first!r} in column {period_column} is not YYYY-MM, YYYY-Qn or YYYY",
+                f"列 {period_column} 的时期 {first!r} 不是 YYYY-MM、YYYY-Qn 或 YYYY 格式",
+            )
+        labels = col.cast(pa.string())
+    else:
+        labels = pc.strftime(col, format="%Y-%m")
+    return pc.fill_null(labels, "none")
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a directory entry (a rename) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class _PartitionWriter:
+    """Rolling writer for one partition of one batch: buffers, then writes row groups."""
+
+    folder: str
+    writer: pq.ParquetWriter | None = None
+    rows_in_file: int = 0
+    files: list[str] = field(default_factory=list)
+    buffer: list[pa.Table] = field(default_factory=list)
+    buffered: int = 0
+
+
+class StagedWrite:
+    """Files of one batch written under ``lake/_staging/<uuid>/`` and later renamed into place.
+
+    The staging folder holds an exclusive ``flock`` for the life of the writer; garbage
+    collection leaves alone any staging folder whose lock is held, so it never removes the files
+    of a live load in another process. A killed process drops its lock with its file handles.
+    """
+
+    def __init__(
+        self, lake: Path, dataset: str, schema: pa.Schema, *, roll_rows: int = DEFAULT_ROLL_ROWS
+    ) -> None:
+        self.lake = lake
+        self.dataset = dataset
+        #: Set by the caller once the manifest has reserved an id (:meth:`bind`).
+        self.batch_id = 0
+        self.schema = stored_schema(schema)
+        self.roll_rows = max(1, roll_rows)
+        self.staging_id = uuid.uuid4().hex
+        self.dir = lake / STAGING / self.staging_id
+        self.dir.mkdir(parents=True, exist_ok=False)
+        self._lock: IO[bytes] | None = (self.dir / LOCK_NAME).open("wb")
+        fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._parts: dict[str, _PartitionWriter] = {}
+        self.rows = 0
+        self.placed: list[str] = []
+
+    def bind(self, batch_id: int) -> None:
+        """Use ``batch_id`` (reserved in the manifest) in the file names."""
+        self.batch_id = batch_id
+
+    # -- writing -----------------------------------------------------------------------------
+    def write(self, table: pa.Table, partitions: pa.Array, vintage: date) -> None:
+        """Append conformed rows; ``partitions`` gives each row's partition label."""
+        n = table.num_rows
+        if n == 0:
+            return
+        table = table.append_column(
+            self.schema.field(BATCH_ID_COLUMN), pa.repeat(pa.scalar(self.batch_id, pa.int64()), n)
+        ).append_column(
+            self.schema.field(VINTAGE_COLUMN), pa.repeat(pa.scalar(vintage, pa.date32()), n)
+        )
+        for label in pc.unique(partitions).to_pylist():
+            part = table.filter(pc.equal(partitions, label))
+            self._append(str(label), part)
+        self.rows += n
+
+    def _append(self, label: str, part: pa.Table) -> None:
+        pw = self._parts.setdefault(label, _PartitionWriter(folder=f"period={label}"))
+        pw.buffer.append(part)
+        pw.buffered += part.num_rows
+        if pw.buffered >= min(ROW_GROUP_ROWS, self.roll_rows):
+            self._flush(pw)
+
+    def _flush(self, pw: _PartitionWriter) -> None:
+        if not pw.buffered:
+            return
+        data = pa.concat_tables(pw.buffer)
+        pw.buffer, pw.buffered = [], 0
+        offset = 0
+        while offset < data.num_rows:
+            if pw.writer is None:
+                name = f"b{self.batch_id}-{len(pw.files)}.parquet"
+                rel = f"{self.dataset}/{pw.folder}/{name}"
+                pw.files.append(rel)
+                path = self._staged_path(rel)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                pw.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+                pw.rows_in_file = 0
+            take = min(self.roll_rows - pw.rows_in_file, data.num_rows - offset)
+            pw.writer.write_table(data.slice(offset, take))
+            pw.rows_in_file += take
+            offset += take
+            crash_point("files")
+            if pw.rows_in_file >= self.roll_rows:
+                self._close_file(pw)
+
+    def _close_file(self, pw: _PartitionWriter) -> None:
+        if pw.writer is not None:
+            pw.writer.close()
+            pw.writer = None
+            with self._staged_path(pw.files[-1]).open("rb+") as fh:
+                os.fsync(fh.fileno())
+
+    def _staged_path(self, rel: str) -> Path:
+        # Temp name inside the staging folder; the final name only appears at rename time.
+        return self.dir / (rel + ".tmp")
+
+    def write_quarantine(self, table: pa.Table) -> str:
+        """Stage the rows refused by validation; placed with the data files."""
+        rel = f"{QUARANTINE}/{self.dataset}/b{self.batch_id}.parquet"
+        path = self._staged_path(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path, compression="zstd")
+        with path.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        return rel
+
+    def finish(self) -> list[str]:
+        """Flush and fsync every file; return their paths relative to the lake, sorted."""
+        for pw in self._parts.values():
+            self._flush(pw)
+            self._close_file(pw)
+        return sorted(f for pw in self._parts.values() for f in pw.files)
+
+    # -- placing -----------------------------------------------------------------------------
+    def place(self, files: Iterable[str]) -> None:
+        """Rename the staged files to their final lake paths (same file system: atomic)."""
+        folders: set[Path] = set()
+        for rel in files:
+            target = self.lake / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._staged_path(rel).rename(target)
+            self.placed.append(rel)
+            folders.add(target.parent)
+        for folder in folders:
+            fsync_dir(folder)
+
+    def discard(self) -> None:
+        """Remove every file of this batch, placed or staged, and the staging folder."""
+        for pw in self._parts.values():
+            if pw.writer is not None:
+                pw.writer.close()
+                pw.writer = None
+        for rel in self.placed:
+            (self.lake / rel).unlink(missing_ok=True)
+        self.close()
+
+    def close(self) -> None:
+        """Drop the lock and remove the staging folder (after commit or discard)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def staging_is_live(folder: Path, *, grace_seconds: float = 60.0) -> bool:
+    """Whether a load still holds the lock of this staging folder.
+
+    A folder without a lock file is treated as live for ``grace_seconds`` after its creation:
+    that covers the instant between ``mkdir`` and taking the lock. A missing folder is dead.
+    """
+    lock = folder / LOCK_NAME
+    if not lock.exists():
+        try:
+            age = time.time() - folder.stat().st_mtime
+        except FileNotFoundError:
+            return False
+        return age < grace_seconds
+    with lock.open("rb") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+def iterate_lake_files(lake: Path) -> Iterator[tuple[str, int | None]]:
+    """Every file under the lake's dataset and quarantine folders as (relative path, batch id).
+
+    The batch id is parsed from the ``b<id>-<n>.parquet`` / ``b<id>.parquet`` name, or None
+    for a file the store did not name (a leftover temp file, say). Staging is not listed.
+    """
+    if not lake.exists():
+        return
+    roots = [d for d in sorted(lake.iterdir()) if d.is_dir() and not d.name.startswith("_")]
+    if (lake / QUARANTINE).is_dir():
+        roots.append(lake / QUARANTINE)
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                m = _FILE_RE.match(path.name)
+                yield path.relative_to(lake).as_posix(), int(m.group(1)) if m else None
+
+
+def crash_point(point: str) -> None:
+    """TEST-ONLY hook: kill this process at a named point of a load.
+
+    The crash-safety tests set ``CMON_TEST_CRASH_POINT`` to ``files`` (while writing files),
+    ``before_commit`` (files renamed into place, manifest not committed) or ``after_commit``
+    and check that a fresh store never shows a partial batch. Unset in normal use.
+    """
+    if os.environ.get("CMON_TEST_CRASH_POINT") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)

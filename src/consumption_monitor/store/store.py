@@ -1,0 +1,343 @@
+"""The :class:`Store`: write batches to the Parquet lake, read them back through the manifest.
+
+A load is all-or-nothing. Files are written under ``lake/_staging/<uuid>/`` with temp names,
+fsync'ed, renamed into their partition folders, and only then does one metadata transaction mark
+the batch committed with its file list. Readers list files from the manifest only, so a crash
+at any point leaves nothing half-visible; :meth:`Store.gc` removes what a crash left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from pydantic import BaseModel
+
+from consumption_monitor.catalog import Catalog, Dataset, load_catalog
+from consumption_monitor.config import Settings, get_settings
+from consumption_monitor.errors import ConflictError, DataValidationError, EngineError
+from consumption_monitor.store import lake as lk
+from consumption_monitor.store.db import make_engine, session_factory, upgrade
+from consumption_monitor.store.manifest import BatchInfo, Manifest
+
+_MIGRATED: set[str] = set()
+
+#: Rows handed to the partition writer at once when a whole table is written.
+_SLICE_ROWS = 1_000_000
+
+
+class GcReport(BaseModel):
+    """What :meth:`Store.gc` removed (or would remove, with ``dry_run``)."""
+
+    removed_files: list[str]
+    removed_staging: list[str]
+    dropped_pending: list[int]
+    dry_run: bool = False
+
+
+def _chunks(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.Table]) -> Iterator[Any]:
+    if isinstance(data, pa.Table):
+        for offset in range(0, max(data.num_rows, 1), _SLICE_ROWS):
+            yield data.slice(offset, _SLICE_ROWS)
+    elif isinstance(data, pa.RecordBatch):
+        yield data
+    else:
+        yield from data
+
+
+class Store:
+    """The lake plus its manifest, for one settings object.
+
+    ``Store(settings)`` migrates the metadata database to the latest revision, creates the lake
+    folder and removes staging folders of dead loads (cheap; :meth:`gc` does the full sweep).
+    Use it as a context manager, or call :meth:`close`, to release database connections.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        roll_rows: int = lk.DEFAULT_ROLL_ROWS,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.lake: Path = self.settings.lake_dir.resolve()
+        self.lake.mkdir(parents=True, exist_ok=True)
+        self.roll_rows = roll_rows
+        url = self.settings.metadata_url
+        if url not in _MIGRATED:
+            upgrade(url)
+            _MIGRATED.add(url)
+        self.engine = make_engine(url)
+        self.sessions = session_factory(self.engine)
+        self.manifest = Manifest(self.sessions)
+        self.catalog = catalog or load_catalog(self.settings.city)
+        self._sweep_staging(dry_run=False)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- manifest --------------------------------------------------------------------------------
+    def dataset(self, name: str) -> Dataset:
+        """The catalog entry of a dataset; :class:`NotFoundError` for an unknown name."""
+        return self.catalog.dataset(name)
+
+    def find_batch_by_hash(self, dataset: str, content_hash: str) -> BatchInfo | None:
+        """The active (committed, not reverted) batch of ``dataset`` with this content."""
+        return self.manifest.find_active(dataset, content_hash)
+
+    def list_batches(self, dataset: str | None = None) -> list[BatchInfo]:
+        """Committed and reverted batches, oldest first; loads in flight are not listed."""
+        return self.manifest.batches(dataset)
+
+    def get_batch(self, batch_id: int) -> BatchInfo:
+        """One batch; :class:`NotFoundError` if it does not exist."""
+        return self.manifest.get(batch_id)
+
+    def revert(self, batch_id: int, *, by: str, reason: str) -> BatchInfo:
+        """Hide a batch from every read (it is superseded); its files stay on disk.
+
+        The same content can be loaded again afterwards. Reverting twice is a
+        :class:`ConflictError`; an unknown id a :class:`NotFoundError`.
+        """
+        return self.manifest.revert(batch_id, by=by, reason=reason)
+
+    # -- writing ---------------------------------------------------------------------------------
+    def write_batch(
+        self,
+        dataset: str,
+        data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.Table],
+        *,
+        vintage: date,
+        content_hash: str,
+        source: str,
+        loaded_by: str = "system",
+        schema: pa.Schema | None = None,
+        quarantine: pa.Table | None = None,
+        rows_rejected: int = 0,
+        note: str = "",
+        roll_rows: int | None = None,
+    ) -> BatchInfo:
+        """Store one batch, all or nothing, and return its manifest entry.
+
+        ``data`` may be a table or an iterable of record batches (streamed: only one chunk per
+        partition is held in memory; a file is rolled every ``roll_rows`` rows). Columns are
+        cast to the catalog schema (or ``schema``); unknown or uncastable columns raise
+        :class:`DataValidationError` and nothing is stored. If a committed batch of the same
+        dataset already has ``content_hash``, nothing is written and that batch is returned with
+        ``duplicate=True`` — also when a concurrent load of the same content commits first.
+        ``quarantine`` (rows refused by validation) is kept beside the lake for the batch.
+        """
+        ds = self.dataset(dataset)
+        existing = self.find_batch_by_hash(dataset, content_hash)
+        if existing is not None:
+            return existing.model_copy(update={"duplicate": True})
+        schema = schema or lk.arrow_schema(ds)
+        if schema.get_field_index(ds.period_column) < 0:
+            raise DataValidationError(
+                f"{dataset}: the schema lacks the period column {ds.period_column}",
+                f"{dataset}：数据结构缺少时期列 {ds.period_column}",
+            )
+        staged = lk.StagedWrite(self.lake, dataset, schema, roll_rows=roll_rows or self.roll_rows)
+        batch_id: int | None = None
+        committed = False
+        try:
+            batch_id = self.manifest.open_pending(
+                dataset,
+                vintage=vintage,
+                content_hash=content_hash,
+                source=source,
+                loaded_by=loaded_by,
+                note=note,
+                staging_id=staged.staging_id,
+            )
+            staged.bind(batch_id)
+            for chunk in _chunks(data):
+                table = lk.conform(chunk, schema, dataset)
+                staged.write(table, lk.partition_values(table, ds.period_column), vintage)
+            files = staged.finish()
+            qfile = None
+            if quarantine is not None and quarantine.num_rows:
+                qfile = staged.write_quarantine(quarantine)
+            staged.place([*files, *([qfile] if qfile else [])])
+            lk.crash_point("before_commit")
+            info = self.manifest.commit_pending(
+                batch_id,
+                files=files,
+                rows_loaded=staged.rows,
+                rows_rejected=rows_rejected,
+                quarantine_file=qfile,
+            )
+            if info is None:
+                return self._lost_race(dataset, content_hash)
+            committed = True
+            lk.crash_point("after_commit")
+            return info
+        finally:
+            if committed:
+                staged.close()
+            else:
+                staged.discard()
+                if batch_id is not None:
+                    with contextlib.suppress(Exception):
+                        self.manifest.drop_pending(batch_id)
+
+    def _lost_race(self, dataset: str, content_hash: str) -> BatchInfo:
+        winner = self.find_batch_by_hash(dataset, content_hash)
+        if winner is None:  # committed and reverted again in between: rare, let the user retry
+            raise ConflictError(
+                f"{dataset}: a concurrent load of the same content interfered; load again",
+                f"{dataset}：同一内容正被并发导入，请重新导入",
+            )
+        return winner.model_copy(update={"duplicate": True})
+
+    # -- reading ---------------------------------------------------------------------------------
+    def visible_batches(self, dataset: str, as_of: date | None = None) -> list[BatchInfo]:
+        """Committed batches whose vintage is on or before ``as_of`` (all when None)."""
+        self.dataset(dataset)
+        return self.manifest.visible(dataset, as_of)
+
+    def files(self, dataset: str, as_of: date | None = None) -> list[Path]:
+        """Absolute paths of the Parquet files of the visible batches of ``dataset``."""
+        return [self.lake / f for b in self.visible_batches(dataset, as_of) for f in b.files]
+
+    def _existing_files(self, dataset: str, as_of: date | None) -> list[Path]:
+        files = self.files(dataset, as_of)
+        missing = [p for p in files if not p.is_file()]
+        if missing:
+            rel = missing[0].relative_to(self.lake).as_posix()
+            raise EngineError(
+                f"{dataset}: {len(missing)} file(s) listed in the manifest are missing, e.g. {rel}",
+                f"{dataset}：批次清单中有 {len(missing)} 个文件缺失，例如 {rel}",
+                hint_en="restore the lake from the backup taken with the metadata DB, "
+                "or revert the batch (`cmon batches revert`)",
+                hint_zh="请从与元数据库同时备份的数据湖恢复，或撤销该批次（cmon batches revert）",
+            )
+        return files
+
+    def read_table(
+        self, con: ibis.BaseBackend, dataset: str, as_of: date | None = None
+    ) -> ibis.Table:
+        """An Ibis table over the visible files, with ``_batch_id`` and ``_vintage`` columns.
+
+        For a ``versioned`` dataset only the latest row per natural key is kept: the row from
+        the latest vintage, ties broken by the latest batch id. Append-only datasets keep every
+        row of every visible batch. With no visible batch the result is an empty table with the
+        catalog schema. Works on the DuckDB and PySpark backends.
+        """
+        ds = self.dataset(dataset)
+        paths = [str(p) for p in self._existing_files(dataset, as_of)]
+        if not paths:
+            table = ibis.memtable(lk.stored_schema(lk.arrow_schema(ds)).empty_table())
+        else:
+            table = _read_parquet(con, paths)
+        if ds.versioned:
+            table = latest_per_key(table, ds.key)
+        return table
+
+    def read_arrow(
+        self, dataset: str, as_of: date | None = None, columns: list[str] | None = None
+    ) -> pa.Table:
+        """The visible rows as one Arrow table (small datasets and tests); row order unspecified."""
+        con = ibis.duckdb.connect()
+        try:
+            table = self.read_table(con, dataset, as_of)
+            if columns is not None:
+                table = table.select(*columns)
+            result: pa.Table = table.to_pyarrow()
+            return result
+        finally:
+            con.disconnect()
+
+    # -- garbage collection ----------------------------------------------------------------------
+    def _sweep_staging(self, *, dry_run: bool) -> list[str]:
+        removed: list[str] = []
+        root = self.lake / lk.STAGING
+        if not root.is_dir():
+            return removed
+        for folder in sorted(root.iterdir()):
+            if not lk.staging_is_live(folder):
+                removed.append(folder.relative_to(self.lake).as_posix())
+                if not dry_run:
+                    shutil.rmtree(folder, ignore_errors=True)
+        return removed
+
+    def gc(self, *, dry_run: bool = False) -> GcReport:
+        """Remove what crashed or failed loads left: dead pending rows, staging, unlisted files.
+
+        Files named by a committed or reverted batch are never touched, nor the files and
+        staging folder of a load that is still running (its staging lock is held).
+        """
+        on_disk = list(lk.iterate_lake_files(self.lake))
+        listed = self.manifest.listed_files()
+        live: set[int] = set()
+        dropped: list[int] = []
+        for batch_id, staging_id in self.manifest.pending():
+            if staging_id and lk.staging_is_live(self.lake / lk.STAGING / staging_id):
+                live.add(batch_id)
+            else:
+                dropped.append(batch_id)
+                if not dry_run:
+                    self.manifest.drop_pending(batch_id)
+        removed = [rel for rel, bid in on_disk if rel not in listed and bid not in live]
+        if not dry_run:
+            for rel in removed:
+                (self.lake / rel).unlink(missing_ok=True)
+            self._prune_empty_dirs()
+        staging = self._sweep_staging(dry_run=dry_run)
+        return GcReport(
+            removed_files=removed, removed_staging=staging, dropped_pending=dropped, dry_run=dry_run
+        )
+
+    def _prune_empty_dirs(self) -> None:
+        for folder in sorted(self.lake.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            if folder.is_dir() and not folder.name.startswith("_") and not any(folder.iterdir()):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def latest_per_key(table: ibis.Table, key: list[str]) -> ibis.Table:
+    """Keep, per natural key, the row of the latest ``_vintage`` (ties: latest ``_batch_id``)."""
+    window = ibis.window(
+        group_by=[table[k] for k in key],
+        order_by=[ibis.desc(table[lk.VINTAGE_COLUMN]), ibis.desc(table[lk.BATCH_ID_COLUMN])],
+    )
+    ranked = table.mutate(_rank=ibis.row_number().over(window))
+    return ranked.filter(ranked["_rank"] == 0).drop("_rank")
+
+
+def _read_parquet(con: ibis.BaseBackend, paths: list[str]) -> ibis.Table:
+    """Register the listed files as one table on ``con`` (never a folder: the manifest decides)."""
+    if con.name == "duckdb":
+        # hive_partitioning off: the folder name `period=` must not add or override a column.
+        table: ibis.Table = con.read_parquet(paths, hive_partitioning=False, union_by_name=True)
+        return table
+    if con.name == "pyspark":
+        from ibis import util
+
+        name = util.gen_name("lake")
+        con._session.read.parquet(*paths).createOrReplaceTempView(name)
+        spark_table: ibis.Table = con.table(name)
+        return spark_table
+    parts = [con.read_parquet(p) for p in paths]
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
