@@ -1,0 +1,72 @@
+"""Users, roles, sign-in, API tokens and the audit log: no HTTP here.
+
+The web layer and the CLI are thin adapters over these functions; permissions are data
+(:data:`~consumption_monitor.auth.roles.PERMISSIONS`) and row visibility is one rule
+(:func:`~consumption_monitor.auth.roles.can_see`).
+"""
+
+from consumption_monitor.auth.audit import ChainReport, record, verify_chain
+from consumption_monitor.auth.models import ApiToken, AuditEntry, LoginAttempt, User
+from consumption_monitor.auth.passwords import hash_password, verify_password
+from consumption_monitor.auth.roles import (
+    ALL_UNITS,
+    PERMISSIONS,
+    Action,
+    Role,
+    UnitDirectory,
+    allowed,
+    can_see,
+    require_action,
+    visible_units,
+)
+from consumption_monitor.auth.service import (
+    DEFAULT_POLICY,
+    LockoutPolicy,
+    authenticate,
+    authenticate_token,
+    change_password,
+    check_token_dataset,
+    create_user,
+    get_user,
+    issue_token,
+    list_tokens,
+    list_users,
+    revoke_token,
+    set_active,
+    unlock_user,
+)
+
+__all__ = [
+    "ALL_UNITS",
+    "DEFAULT_POLICY",
+    "PERMISSIONS",
+    "Action",
+    "ApiToken",
+    "AuditEntry",
+    "ChainReport",
+    "LockoutPolicy",
+    "LoginAttempt",
+    "Role",
+    "UnitDirectory",
+    "User",
+    "allowed",
+    "authenticate",
+    "authenticate_token",
+    "can_see",
+    "change_password",
+    "check_token_dataset",
+    "create_user",
+    "get_user",
+    "hash_password",
+    "issue_token",
+    "list_tokens",
+    "list_users",
+    "record",
+    "require_action",
+    "revoke_token",
+    "set_active",
+    "unlock_user",
+    "verify_chain",
+    "verify_password",
+    "visible_units",
+]

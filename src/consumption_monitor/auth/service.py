@@ -1,0 +1,376 @@
+"""Users, sign-in with rate limiting and lockout, and API tokens.
+
+Every function works inside the caller's session and transaction (see
+:func:`consumption_monitor.store.db.transaction`) and writes its audit row in the same
+transaction, so an action and its audit record commit or roll back together.
+
+Lockout (:class:`LockoutPolicy`): ``max_failures`` failed sign-ins for one username within
+``window`` lock it for ``lock_for``; while locked even the right password is refused. Failures
+are counted from the later of the window start and the last successful sign-in. Independently,
+one client address with ``client_max_failures`` failures in the window is refused outright, which
+slows password spraying across many usernames. State lives in the database (``login_attempts``,
+``users.locked_until``), so it survives restarts and holds across worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from consumption_monitor.auth import audit
+from consumption_monitor.auth.models import ApiToken, LoginAttempt, User, as_utc, utcnow
+from consumption_monitor.auth.passwords import hash_password, needs_rehash, verify_password
+from consumption_monitor.auth.roles import Role, UnitDirectory, check_unit
+from consumption_monitor.errors import (
+    AuthenticationError,
+    ConflictError,
+    DataValidationError,
+    Location,
+    NotFoundError,
+    PermissionDeniedError,
+)
+
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
+_DATASET = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+TOKEN_PREFIX = "cmon_"  # noqa: S105 - a public marker, not a secret
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """Sign-in throttling. Defaults: 5 failures in 15 minutes lock the account 15 minutes
+    (OWASP Authentication Cheat Sheet, "account lockout"); 50 failures from one client in the
+    window refuse that client."""
+
+    max_failures: int = 5
+    window: timedelta = timedelta(minutes=15)
+    lock_for: timedelta = timedelta(minutes=15)
+    client_max_failures: int = 50
+
+
+DEFAULT_POLICY = LockoutPolicy()
+
+
+def _bad_login() -> AuthenticationError:
+    # One message for unknown user, wrong password and disabled account: no user enumeration.
+    return AuthenticationError(
+        "wrong username or password",
+        "用户名或密码错误",
+        hint_en="check the spelling; after 5 failures the account is locked for 15 minutes",
+        hint_zh="请核对输入；连续失败 5 次将锁定 15 分钟",
+    )
+
+
+# --- users ------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role | str,
+    unit: str | None = None,
+    display_name: str = "",
+    actor: str = "system",
+    directory: UnitDirectory | None = None,
+) -> User:
+    """Create an active user; raise :class:`ConflictError` if the name is taken and
+    :class:`DataValidationError` for a bad name, role, unit or password."""
+    if not _USERNAME.match(username):
+        raise DataValidationError(
+            f"username {username!r} must be 3-64 letters, digits, '.', '_' or '-'",
+            f"用户名“{username}”须为 3-64 位字母、数字或 . _ -",
+            where=Location(field="username", value=username),
+        )
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+            f"未知角色“{role}”；可选：{'、'.join(r.value for r in Role)}",
+            where=Location(field="role", value=role),
+        ) from exc
+    unit = check_unit(role, unit, directory)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ConflictError(f"user {username!r} already exists", f"用户“{username}”已存在")
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role.value,
+        unit=unit,
+        is_active=True,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", username, {"role": role.value, "unit": unit})
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    """The user called ``username``; :class:`NotFoundError` if none."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"no user {username!r}", f"没有用户“{username}”")
+    return user
+
+
+def list_users(session: Session, *, limit: int = 100, offset: int = 0) -> tuple[list[User], int]:
+    """One page of users by name, and the total count."""
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    rows = session.scalars(select(User).order_by(User.username).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def set_active(session: Session, username: str, active: bool, *, actor: str) -> User:
+    """Enable or disable a user. A disabled user cannot sign in and its tokens stop working."""
+    user = get_user(session, username)
+    if user.username == actor and not active:
+        raise PermissionDeniedError("you cannot disable yourself", "不能停用自己的账号")
+    user.is_active = active
+    audit.record(session, actor, "user.enable" if active else "user.disable", username)
+    return user
+
+
+def unlock_user(session: Session, username: str, *, actor: str) -> User:
+    """Lift a lockout before it expires (administrators)."""
+    user = get_user(session, username)
+    user.locked_until = None
+    session.add(LoginAttempt(username=username, client="unlock", at=utcnow(), success=True))
+    audit.record(session, actor, "user.unlock", username)
+    return user
+
+
+# --- sign-in ----------------------------------------------------------------------------
+
+
+def _failures_since(
+    session: Session, since: datetime, *, username: str | None = None, client: str | None = None
+) -> int:
+    query = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.success.is_(False), LoginAttempt.at > since)
+    )
+    if username is not None:
+        query = query.where(LoginAttempt.username == username)
+    if client is not None:
+        query = query.where(LoginAttempt.client == client)
+    return session.scalar(query) or 0
+
+
+def _last_success(session: Session, username: str) -> datetime | None:
+    last = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(True)
+        )
+    )
+    return as_utc(last) if last is not None else None
+
+
+def locked_until(user: User, now: datetime | None = None) -> datetime | None:
+    """When the user's lockout ends, or ``None`` if not locked at ``now``."""
+    now = now or utcnow()
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        return as_utc(user.locked_until)
+    return None
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    client: str = "",
+    now: datetime | None = None,
+    policy: LockoutPolicy = DEFAULT_POLICY,
+) -> User:
+    """Check a username and password and return the user.
+
+    Raises :class:`AuthenticationError` for a wrong or unknown name, wrong password, disabled
+    account, locked account (even with the right password) or a throttled client. The attempt
+    is recorded in the caller's transaction: commit it even when this raises (the web layer
+    does), or the failure does not count.
+    """
+    now = now or utcnow()
+    if not 0 < len(username) <= 64:
+        raise _bad_login()
+    client = client[:64]
+    window_start = now - policy.window
+    if client and _failures_since(session, window_start, client=client) >= (
+        policy.client_max_failures
+    ):
+        raise AuthenticationError(
+            "too many failed sign-ins from this address; try again later",
+            "该地址登录失败次数过多，请稍后再试",
+        )
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None and (until := locked_until(user, now)) is not None:
+        session.add(LoginAttempt(username=username, client=client, at=now, success=False))
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        raise AuthenticationError(
+            f"account {username!r} is locked for {minutes} more minute(s)",
+            f"账号“{username}”已锁定，约 {minutes} 分钟后解除",
+            hint_en="wait, or ask an administrator to unlock it (cmon users unlock)",
+            hint_zh="请稍候，或请管理员解锁（cmon users unlock）",
+        )
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        session.add(LoginAttempt(username=username, client=client, at=now, success=False))
+        session.flush()
+        if user is not None:
+            last_ok = _last_success(session, username)
+            since = max(window_start, last_ok) if last_ok else window_start
+            if _failures_since(session, since, username=username) >= policy.max_failures:
+                user.locked_until = now + policy.lock_for
+                audit.record(
+                    session,
+                    "system",
+                    "user.lock",
+                    username,
+                    {"until": (now + policy.lock_for).isoformat(), "client": client},
+                )
+        raise _bad_login()
+    session.add(LoginAttempt(username=username, client=client, at=now, success=True))
+    user.last_login_at = now
+    user.locked_until = None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record(session, username, "user.login", username, {"client": client})
+    return user
+
+
+def change_password(session: Session, username: str, password: str, *, actor: str) -> User:
+    """Set a new password (policy-checked, Argon2id-hashed)."""
+    user = get_user(session, username)
+    user.password_hash = hash_password(password)
+    audit.record(session, actor, "user.password", username)
+    return user
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+def token_digest(secret: str) -> str:
+    """SHA-256 hex of a token secret. Tokens carry 256 random bits, so a fast hash is enough
+    (no dictionary to attack); the secret itself is never stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def issue_token(
+    session: Session,
+    username: str,
+    *,
+    datasets: Sequence[str] = (),
+    name: str = "",
+    expires_at: datetime | None = None,
+    actor: str,
+) -> tuple[ApiToken, str]:
+    """Create a token for ``username`` scoped to ``datasets``; return it and its secret.
+
+    The secret (``cmon_…``) is returned once and cannot be shown again.
+    """
+    user = get_user(session, username)
+    for ds in datasets:
+        if not _DATASET.match(ds):
+            raise DataValidationError(
+                f"dataset name {ds!r} is malformed",
+                f"数据集名称“{ds}”格式不正确",
+                where=Location(field="datasets", value=ds),
+            )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=token_digest(secret),
+        datasets=sorted(set(datasets)),
+        created_at=utcnow(),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "token.issue",
+        username,
+        {"token_id": token.id, "datasets": token.datasets, "name": name},
+    )
+    return token, secret
+
+
+def list_tokens(session: Session, username: str | None = None) -> list[ApiToken]:
+    """Tokens (never their secrets), newest first, optionally of one user."""
+    query = select(ApiToken).order_by(ApiToken.id.desc())
+    if username is not None:
+        query = query.where(ApiToken.user_id == get_user(session, username).id)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, token_id: int, *, actor: str) -> ApiToken:
+    """Revoke a token; revoking twice is a no-op that keeps the first time."""
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFoundError(f"no token {token_id}", f"没有编号为 {token_id} 的令牌")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor, "token.revoke", str(token_id))
+    return token
+
+
+def authenticate_token(
+    session: Session, secret: str, *, now: datetime | None = None
+) -> tuple[User, ApiToken]:
+    """The active user and token behind a bearer secret; stamps ``last_used_at``.
+
+    Raises :class:`AuthenticationError` (401) for an unknown, revoked or expired token or a
+    disabled user.
+    """
+    now = now or utcnow()
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    user = session.get(User, token.user_id) if token is not None else None
+    if (
+        token is None
+        or user is None
+        or not user.is_active
+        or token.revoked_at is not None
+        or (token.expires_at is not None and as_utc(token.expires_at) <= now)
+    ):
+        raise AuthenticationError(
+            "invalid, expired or revoked API token",
+            "API 令牌无效、已过期或已吊销",
+            hint_en="ask an administrator for a new token (cmon users token)",
+            hint_zh="请联系管理员重新签发令牌（cmon users token）",
+        )
+    token.last_used_at = now
+    return user, token
+
+
+class _Scoped(Protocol):
+    @property
+    def datasets(self) -> Sequence[str]: ...
+
+
+def check_token_dataset(token: _Scoped | None, dataset: str) -> None:
+    """Raise :class:`PermissionDeniedError` unless ``token`` may push ``dataset``.
+
+    ``None`` (a signed-in page session, not a token) passes: pages check the role only.
+    """
+    if token is not None and dataset not in (token.datasets or []):
+        raise PermissionDeniedError(
+            f"this token may not push dataset {dataset!r} "
+            f"(allowed: {', '.join(token.datasets) or 'none'})",
+            f"该令牌无权报送数据集“{dataset}”（允许：{'、'.join(token.datasets) or '无'}）",
+            hint_en="use a token issued for this dataset",
+            hint_zh="请使用为该数据集签发的令牌",
+        )

@@ -1,0 +1,207 @@
+"""The web application: server-rendered pages, the REST API under ``/api/v1``, local assets.
+
+``create_app(settings)`` refuses a placeholder or short secret outside development/demo, brings
+the metadata database to the latest migration, and refuses to build if any route lacks a
+permission declaration. Nothing is loaded from another host: plotly.js comes from the installed
+``plotly`` package and the interactive OpenAPI UI (which needs a CDN) is replaced by a
+self-rendered reference at ``/docs``; the schema stays at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from consumption_monitor import __version__
+from consumption_monitor.config import PLACEHOLDER_SECRET, Settings, get_settings
+from consumption_monitor.errors import AuthenticationError, ConfigError, ConsumptionMonitorError
+from consumption_monitor.store.db import make_engine, session_factory, upgrade
+from consumption_monitor.web import api, pages
+from consumption_monitor.web.deps import API_PREFIX, AppState, check_routes_declared
+from consumption_monitor.web.i18n import LANG_COOKIE, SUPPORTED, pick_lang
+from consumption_monitor.web.providers import unit_directory
+from consumption_monitor.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE, SessionCodec
+from consumption_monitor.web.templating import build_templates, render
+
+#: Modes in which the placeholder secret is tolerated.
+DEV_MODES = frozenset({"development", "demo"})
+
+#: Only this host serves anything the pages load; inline scripts are not allowed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'self'"
+)
+
+
+def check_secret(settings: Settings) -> None:
+    """Raise :class:`ConfigError` for a placeholder or short secret outside development/demo."""
+    if settings.mode in DEV_MODES:
+        return
+    if settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32:
+        raise ConfigError(
+            f"refusing to start in {settings.mode} mode with a placeholder or short secret key",
+            f"{settings.mode} 模式下拒绝使用占位或过短的密钥启动",
+            hint_en='set CMON_SECRET_KEY to 32+ random characters, e.g. python -c "import '
+            'secrets; print(secrets.token_urlsafe(48))"',
+            hint_zh="请将 CMON_SECRET_KEY 设为至少 32 位的随机字符串",
+        )
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    """Build the app for ``settings`` (default: the process settings).
+
+    ``migrate`` runs the Alembic migrations first (a cheap no-op when up to date). The engine
+    is disposed when the app shuts down (use ``with TestClient(app)`` in tests).
+    """
+    settings = settings or get_settings()
+    check_secret(settings)
+    if migrate:
+        upgrade(settings.metadata_url)
+    engine = make_engine(settings.metadata_url)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        codec=SessionCodec(settings.secret_key),
+        templates=build_templates(settings.money_unit),
+        directory=unit_directory(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="consumption-monitor API",
+        description="消费市场监测与“大消费”行动方案跟踪平台 REST API. "
+        "Authenticate with `Authorization: Bearer <token>` (tokens: `cmon users token`). "
+        "Lists are `{data, count}` with `limit`/`offset`.",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.cmon = state
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.mount(
+        "/static", StaticFiles(packages=[("consumption_monitor.web", "static")]), name="static"
+    )
+    _install_middleware(app, state)
+    _install_error_handlers(app)
+    check_routes_declared(app.routes)
+    return app
+
+
+def _install_middleware(app: FastAPI, state: AppState) -> None:
+    settings = state.settings
+
+    @app.middleware("http")
+    async def web_session(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        path = request.url.path
+        is_page = not path.startswith((API_PREFIX, "/static/"))
+        query_lang = request.query_params.get("lang")
+        if is_page:
+            request.state.session = state.codec.loads(request.cookies.get(SESSION_COOKIE))
+            request.state.lang = pick_lang(
+                query_lang, request.cookies.get(LANG_COOKIE), settings.lang
+            )
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not is_page:
+            return response
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        session = request.state.session
+        if session.dirty:
+            response.set_cookie(
+                SESSION_COOKIE,
+                state.codec.dumps(session),
+                max_age=SESSION_MAX_AGE,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+            )
+        if query_lang in SUPPORTED:
+            response.set_cookie(
+                LANG_COOKIE,
+                query_lang,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+            )
+        return response
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    user = getattr(request.state, "principal", None)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "message": message},
+        status_code=status,
+        user=user,
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ConsumptionMonitorError)
+    async def platform_error(request: Request, exc: ConsumptionMonitorError) -> Response:
+        if request.url.path.startswith(API_PREFIX):
+            headers = (
+                {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+            )
+            return JSONResponse({"error": exc.to_dict()}, exc.http_status, headers=headers)
+        if isinstance(exc, AuthenticationError) and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        lang = getattr(request.state, "lang", "zh")
+        return _error_page(request, exc.http_status, exc.render(lang))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(API_PREFIX) or not hasattr(request.state, "lang"):
+            body: dict[str, Any] = {
+                "error": {
+                    "code": "http",
+                    "message_en": str(exc.detail),
+                    "message_zh": str(exc.detail),
+                }
+            }
+            return JSONResponse(body, exc.status_code, headers=exc.headers)
+        return _error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"where": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        if request.url.path.startswith(API_PREFIX) or not hasattr(request.state, "lang"):
+            body = {
+                "error": {
+                    "code": "validation",
+                    "message_en": "the request is malformed",
+                    "message_zh": "请求格式不正确",
+                    "problems": problems,
+                }
+            }
+            return JSONResponse(body, 422)
+        text = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
+        return _error_page(request, 422, text)

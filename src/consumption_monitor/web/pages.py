@@ -1,0 +1,267 @@
+"""Server-rendered pages: sign-in, 总览, 大屏, plan tasks and targets, submissions, API reference.
+
+Thin adapters: each route checks one permission (``require``), calls the library or a provider
+function, and renders a template. Every unsafe request passes the CSRF check of the router.
+Administration pages are in :mod:`consumption_monitor.web.admin`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from consumption_monitor.auth import Action, authenticate, record
+from consumption_monitor.auth.roles import may_submit_side
+from consumption_monitor.catalog import load_catalog
+from consumption_monitor.errors import (
+    AuthenticationError,
+    ConsumptionMonitorError,
+    DataValidationError,
+    PermissionDeniedError,
+)
+from consumption_monitor.web import admin
+from consumption_monitor.web.deps import (
+    DB,
+    Lang,
+    Principal,
+    Settings,
+    State,
+    check_csrf,
+    public,
+    require,
+)
+from consumption_monitor.web.providers import (
+    TASK_STATUSES,
+    overview,
+    plan_or_none,
+    run_ingest,
+    submittable_datasets,
+    task_status,
+    visible_batches,
+)
+from consumption_monitor.web.sessions import SessionData
+from consumption_monitor.web.templating import render
+from consumption_monitor.web.uploads import save_upload
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+router.include_router(admin.router)
+
+Viewer = Annotated[Principal, require(Action.VIEW_OVERVIEW)]
+PlanReader = Annotated[Principal, require(Action.VIEW_PLAN)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: ``/plan`` yes, ``//evil.example`` or ``https://…`` no."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/overview"
+
+
+@router.get("/", dependencies=[public()])
+def home() -> RedirectResponse:
+    """Send visitors to the overview (which asks for sign-in when needed)."""
+    return RedirectResponse("/overview", status_code=303)
+
+
+@router.get("/healthz", dependencies=[public()])
+def healthz() -> JSONResponse:
+    """Liveness probe for the process supervisor."""
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/vendor/plotly.min.js", dependencies=[public()])
+def plotly_js() -> FileResponse:
+    """plotly.js from the installed ``plotly`` Python package (no CDN)."""
+    import plotly
+
+    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    return FileResponse(
+        path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@router.get("/login", dependencies=[public()])
+def login_page(request: Request, next: str | None = None) -> Response:
+    """The sign-in form."""
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", dependencies=[public()])
+def login(
+    request: Request,
+    db: DB,
+    lang: Lang,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form()] = "/overview",
+) -> Response:
+    """Check the password (with lockout) and start a new session."""
+    client = request.client.host if request.client else ""
+    try:
+        user = authenticate(db, username.strip(), password, client=client)
+    except AuthenticationError as exc:
+        db.commit()  # the failed attempt must count even though the request fails
+        ctx = {"next": _safe_next(next), "error": exc.render(lang), "username": username}
+        return render(request, "login.html", ctx, status_code=401)
+    request.state.session = SessionData.fresh(uid=user.id)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(
+    request: Request, db: DB, user: Annotated[Principal, require(Action.VIEW_ACCOUNT)]
+) -> RedirectResponse:
+    """End the session (a new anonymous session replaces it)."""
+    record(db, user.username, "user.logout", user.username)
+    request.state.session = SessionData.fresh()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/overview")
+def overview_page(request: Request, settings: Settings, user: Viewer) -> Response:
+    """总览: headline cards (or an honest "no data yet") and the plan at a glance."""
+    data = overview(settings)
+    summary = data.plan.summary() if data.plan is not None else None
+    return render(request, "overview.html", {"cards": data.cards, "summary": summary}, user=user)
+
+
+@router.get("/bigscreen")
+def bigscreen_page(request: Request, settings: Settings, user: Viewer) -> Response:
+    """大屏: the overview for a wall screen, without navigation."""
+    data = overview(settings)
+    summary = data.plan.summary() if data.plan is not None else None
+    return render(request, "bigscreen.html", {"cards": data.cards, "summary": summary}, user=user)
+
+
+@router.get("/plan")
+def plan_page(
+    request: Request,
+    settings: Settings,
+    user: PlanReader,
+    view: str = "unit",
+    unit: str | None = None,
+) -> Response:
+    """Tasks and targets of the plan, grouped by responsible unit or by reporting status."""
+    plan = plan_or_none(settings)
+    ctx: dict[str, Any] = {"plan": plan, "view": view if view in ("unit", "status") else "unit"}
+    if plan is not None:
+        tasks = plan.filter_tasks(unit=unit) if unit else list(plan.tasks.values())
+        by_status: dict[str, list[Any]] = {s: [] for s in TASK_STATUSES}
+        for task in tasks:
+            by_status[task_status(plan, task.id)].append(task)
+        counts = plan.unit_task_counts()
+        units = [(u, counts.get(u.code, (0, 0))) for u in plan.units.units.values()]
+        ctx.update(
+            tasks=tasks,
+            by_status=by_status,
+            units=[(u, c) for u, c in units if c[0] > 0],
+            selected_unit=plan.unit(unit) if unit else None,
+            targets=plan.filter_targets(unit=unit) if unit else list(plan.targets.values()),
+        )
+    return render(request, "plan.html", ctx, user=user)
+
+
+@router.get("/plan/tasks/{task_id}")
+def task_page(request: Request, settings: Settings, user: PlanReader, task_id: int) -> Response:
+    """One task: measures, goals, responsible units and linked targets."""
+    plan = plan_or_none(settings)
+    if plan is None:
+        return render(request, "plan.html", {"plan": None, "view": "unit"}, user=user)
+    task = plan.task(task_id)
+    ctx = {
+        "plan": plan,
+        "task": task,
+        "group": plan.group_of(task),
+        "units": [(link, plan.units.units[link.unit]) for link in task.links],
+        "targets": plan.targets_for_task(task.id),
+        "status": task_status(plan, task.id),
+    }
+    return render(request, "task.html", ctx, user=user)
+
+
+def _submissions_context(
+    state: State, db: DB, user: Principal, settings: Settings
+) -> dict[str, Any]:
+    return {
+        "batches": visible_batches(state.sessions, db, user),
+        "datasets": submittable_datasets(user, settings.city),
+        "report": None,
+        "error": None,
+    }
+
+
+@router.get("/submissions")
+def submissions_page(
+    request: Request,
+    state: State,
+    db: DB,
+    settings: Settings,
+    user: Annotated[Principal, require(Action.VIEW_SUBMISSIONS)],
+) -> Response:
+    """Submission history the user may see, and the upload form for the unit's datasets."""
+    return render(
+        request, "submissions.html", _submissions_context(state, db, user, settings), user=user
+    )
+
+
+@router.post("/submissions")
+async def submit(
+    request: Request,
+    state: State,
+    db: DB,
+    settings: Settings,
+    lang: Lang,
+    user: Annotated[Principal, require(Action.SUBMIT_DATA)],
+    dataset: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+    vintage: Annotated[date | None, Form()] = None,
+) -> Response:
+    """Upload one file of one dataset; show the validation report (or the refusal)."""
+    ds = load_catalog(settings.city).dataset(dataset)
+    if not may_submit_side(user, ds.side):
+        raise PermissionDeniedError(
+            f"your role may not submit dataset {ds.name!r}",
+            f"您的角色无权报送数据集“{ds.name_zh}”",
+        )
+    ctx = _submissions_context(state, db, user, settings)
+    status = 200
+    try:
+        path = await save_upload(settings, file)
+        result = await run_in_threadpool(
+            run_ingest, settings, ds.name, path, loaded_by=user.username, vintage=vintage
+        )
+        ctx["report"] = result
+        record(
+            db,
+            user.username,
+            "batch.upload",
+            ds.name,
+            {"file": path.name, "batch": result.batch_id, "duplicate": result.duplicate},
+        )
+    except DataValidationError as exc:
+        ctx["error"] = exc.render(lang)
+        ctx["problems"] = [p.render(lang) for p in exc.problems[: settings.max_errors]]
+        status = 422
+    except ConsumptionMonitorError as exc:
+        ctx["error"] = exc.render(lang)
+        status = exc.http_status
+    ctx["batches"] = visible_batches(state.sessions, db, user)
+    return render(request, "submissions.html", ctx, status_code=status, user=user)
+
+
+@router.get("/docs", dependencies=[public()])
+def api_reference(request: Request) -> Response:
+    """A self-rendered reference of the REST API, built from the OpenAPI document."""
+    schema = request.app.openapi()
+    operations = [
+        {"method": method.upper(), "path": path, **op}
+        for path, item in schema.get("paths", {}).items()
+        for method, op in item.items()
+    ]
+    principal = getattr(request.state, "principal", None)
+    return render(request, "api_docs.html", {"operations": operations}, user=principal)

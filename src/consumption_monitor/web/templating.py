@@ -1,0 +1,111 @@
+"""Jinja2 environment and the one page renderer.
+
+Every page gets ``t`` (translate into the page language), ``lang``, ``user`` (or ``None``),
+``csrf_token`` for its forms, ``nav`` (only the items the user's role allows) and the money
+filters. Templates carry stable ``id``/``data-testid`` attributes for the browser tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from consumption_monitor.auth import allowed
+from consumption_monitor.auth.roles import ROLE_LABELS, Action, Role
+from consumption_monitor.indicators.format import format_money, format_value
+from consumption_monitor.web.i18n import HTML_LANG, translate
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+_EN_MONEY = (("亿元", " × 100m yuan"), ("万元", " × 10k yuan"), ("元", " yuan"))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One navigation link, shown when the role allows ``action``."""
+
+    key: str
+    href: str
+    action: Action
+    testid: str
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("nav.overview", "/overview", Action.VIEW_OVERVIEW, "nav-overview"),
+    NavItem("nav.plan", "/plan", Action.VIEW_PLAN, "nav-plan"),
+    NavItem("nav.submissions", "/submissions", Action.VIEW_SUBMISSIONS, "nav-submissions"),
+    NavItem("nav.bigscreen", "/bigscreen", Action.VIEW_OVERVIEW, "nav-bigscreen"),
+    NavItem("nav.admin", "/admin", Action.MANAGE_USERS, "nav-admin"),
+    NavItem("nav.audit", "/audit", Action.VIEW_AUDIT, "nav-audit"),
+    NavItem("nav.api", "/docs", Action.VIEW_ACCOUNT, "nav-api"),
+)
+
+
+def _english_units(text: str) -> str:
+    for zh, en in _EN_MONEY:
+        if text.endswith(zh):
+            return text[: -len(zh)] + en
+    return text
+
+
+def build_templates(money_unit: str) -> Jinja2Templates:
+    """The template environment (autoescaping on) with the number filters."""
+    templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+    env = templates.env
+
+    def money(value: float | None, unit: str = "yuan", lang: str = "zh") -> str:
+        text = format_money(value, unit, money_unit) or "—"
+        return _english_units(text) if lang == "en" else text
+
+    def value_filter(value: float | None, unit: str, lang: str = "zh") -> str:
+        text = format_value(value, unit, money_unit) or "—"
+        return _english_units(text) if lang == "en" else text
+
+    env.filters["money"] = money
+    env.filters["value"] = value_filter
+    return templates
+
+
+def role_label(role: str, lang: str) -> str:
+    """The role's name in the page language."""
+    try:
+        zh, en = ROLE_LABELS[Role(role)]
+    except ValueError:
+        return role
+    return zh if lang == "zh" else en
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    user: Any = None,
+) -> HTMLResponse:
+    """Render template ``name`` for ``request`` in the request's language."""
+    state = request.app.state.cmon
+    lang: str = getattr(request.state, "lang", None) or state.settings.lang
+    session = getattr(request.state, "session", None)
+    role = user.role if user is not None else None
+    ctx: dict[str, Any] = {
+        "lang": lang,
+        "html_lang": HTML_LANG[lang],
+        "t": lambda key, **kw: translate(key, lang, **kw),
+        "user": user,
+        "role_label": (lambda r: role_label(r, lang)),
+        "csrf_token": session.csrf if session is not None else "",
+        "nav": [n for n in NAV if role is not None and allowed(role, n.action)],
+        "path": request.url.path,
+        "mode": state.settings.mode,
+    }
+    ctx.update(context or {})
+    response: HTMLResponse = state.templates.TemplateResponse(
+        request, name, ctx, status_code=status_code
+    )
+    return response
