@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest bench bench-quick docs clean
+.PHONY: install system-deps demo test lint typecheck pytest bench bench-quick docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+system-deps:
+	bash scripts/system-deps.sh test
+
 demo: install
+	bash scripts/system-deps.sh demo
 	$(BIN)/cmon demo
 
 lint: install
@@ -24,7 +28,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install system-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest
