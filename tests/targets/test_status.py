@@ -134,7 +134,11 @@ def test_recurring_annual_target_judges_the_current_year() -> None:
     )
     res = evaluate_target(t, Evidence(annual={2025: 22, 2026: 18}), date(2027, 1, 10))[0]
     assert res.years == "2025-2027"
-    assert res.status is Status.NO_DATA  # 2027 has just begun and has no data
+    # 2027 has no data yet, but 2026 missed its 每年 goal, which cannot be made up.
+    assert res.status is Status.OFF_TRACK
+    assert res.current == 18
+    fine = evaluate_target(t, Evidence(annual={2025: 22, 2026: 21}), date(2027, 1, 10))[0]
+    assert fine.status is Status.NO_DATA
     past = evaluate_target(t, Evidence(annual={2025: 22, 2026: 18}), date(2026, 12, 31))[0]
     assert past.status is Status.OFF_TRACK
     assert past.current == 18
@@ -228,3 +232,29 @@ def test_every_kind_of_the_tianjin_plan_is_handled() -> None:
         for res in evaluate_target(target, Evidence(), date(2025, 6, 30)):
             assert res.status is Status.NO_DATA, target.id
             assert res.explanation_zh
+
+
+def test_late_data_still_judges_the_year_it_covers() -> None:
+    # As of March 2026 the data only reach October 2025: 2025 is projected from its YTD value,
+    # not reported as missing.
+    t = _target({"year": 2025, "kind": "level", "comparator": ">", "value": 370, "unit": "亿元"})
+    ev = _monthly_evidence({2022: 330, 2023: 345, 2024: 360, 2025: 385}, 2025, 10)
+    res = evaluate_target(t, ev, date(2026, 3, 31))[0]
+    assert res.status is Status.ON_TRACK
+    assert res.projection == pytest.approx(385, rel=1e-6)
+
+
+def test_future_value_uses_the_current_year_and_needs_news_since_the_baseline() -> None:
+    t = _target(
+        {"year": 2025, "kind": "share", "comparator": ">=", "value": 20, "unit": "%"},
+        {"year": 2027, "kind": "share", "comparator": ">=", "value": 25, "unit": "%"},
+    )
+    # Baseline 2024 = 19 %; path to 25 % by 2027 is 21 % in 2025. A 2025 share of 20.9 % is
+    # 0.995 of the path (watch); only the baseline year known → no data on the way.
+    ahead = evaluate_target(
+        t, Evidence(annual={2024: 19.0}, ytd=(2025, 9, 20.9)), date(2025, 9, 30)
+    )
+    assert ahead[1].path_value == pytest.approx(21.0)
+    assert ahead[1].status is Status.WATCH
+    only_baseline = evaluate_target(t, Evidence(annual={2024: 19.0}), date(2025, 3, 1))[1]
+    assert only_baseline.status is Status.NO_DATA

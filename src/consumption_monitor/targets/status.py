@@ -233,36 +233,51 @@ def _probability(
     return probability_met(ytd, paths, goal), (p10, p50, p90)
 
 
+@dataclass(slots=True)
+class _Judgement:
+    status: Status
+    current: float | None = None
+    projection: float | None = None
+    probability: float | None = None
+    fan: tuple[float, float, float] | None = None
+    path_value: float | None = None
+
+
 def _judge_year(
     target: Target,
     value: TargetValue,
     ev: Evidence,
     year: int,
     goal: float,
-    as_of: date,
     th: Thresholds,
     kind: TargetKind,
-) -> tuple[Status, float | None, float | None, float | None, tuple[float, float, float] | None]:
-    """(status, current, projection, probability, fan) of a one-year value: level, share, count."""
-    if year in ev.annual and (year < as_of.year or ev.ytd is None or ev.ytd[0] != year):
+) -> _Judgement:
+    """A one-year value (level, share, stock, count) judged on the data for ``year``.
+
+    A year the data has closed is final; a year the data is still in (even when ``as_of`` has
+    moved past it and the data are late) is projected; a year after the data is judged on the
+    way there (:func:`_judge_future`).
+    """
+    in_progress = ev.ytd is not None and ev.ytd[0] == year
+    if year in ev.annual and not in_progress:
         final = ev.annual[year]
         met = _meets(final, value.comparator, goal)
-        return (Status.ACHIEVED if met else Status.OFF_TRACK), final, final, None, None
-    if year < as_of.year:
-        return Status.NO_DATA, None, None, None, None
-    if ev.ytd is None or ev.ytd[0] != year:
-        if year > as_of.year:
-            return _judge_future(target, value, ev, goal, as_of, th), None, None, None, None
-        return Status.NO_DATA, None, None, None, None
+        return _Judgement(Status.ACHIEVED if met else Status.OFF_TRACK, final, final)
+    if ev.ytd is None or not in_progress:
+        if value.kind is TargetKind.ANNUAL:
+            return _judge_missed_years(value, ev, year, goal)
+        latest = max([*ev.annual, *([ev.ytd[0]] if ev.ytd else [])], default=None)
+        if latest is not None and latest < year:
+            return _judge_future(target, value, ev, goal, th)
+        return _Judgement(Status.NO_DATA)
     _, month, current = ev.ytd
     if kind in (TargetKind.SHARE, TargetKind.STOCK):
         # A share or a stock to hold is judged on its current value: it is not summed.
         met = _meets(current, value.comparator, goal)
         gap = current / goal if goal else 1.0
-        status = Status.ON_TRACK if met else status_from_ratio(gap, th)
-        return status, current, current, None, None
+        return _Judgement(Status.ON_TRACK if met else status_from_ratio(gap, th), current, current)
     if kind is TargetKind.LEVEL and _meets(current, value.comparator, goal):
-        return Status.ACHIEVED, current, current, 1.0, None
+        return _Judgement(Status.ACHIEVED, current, current, 1.0)
     share = _pattern_share(ev, month)
     projection = project_seasonal_share(current, share) if share else None
     simulated = _probability(ev, year, month, current, goal)
@@ -274,27 +289,58 @@ def _judge_year(
     else:
         elapsed = month / 12  # no seasonal history: fall back to calendar pace, labelled as such
         status = status_from_ratio(current / (goal * elapsed), th)
-    return status, current, projection, probability, fan
+    return _Judgement(status, current, projection, probability, fan)
+
+
+def _judge_missed_years(value: TargetValue, ev: Evidence, year: int, goal: float) -> _Judgement:
+    """每年 targets with no data for ``year`` yet: a missed earlier year of the span cannot be
+    made up later, so it is reported; otherwise there is no data."""
+    missed = [
+        y for y in sorted(ev.annual)
+        if value.start <= y < year and not _meets(ev.annual[y], value.comparator, goal)
+    ]  # fmt: skip
+    if missed:
+        return _Judgement(Status.OFF_TRACK, ev.annual[missed[-1]])
+    return _Judgement(Status.NO_DATA)
+
+
+def _latest_observation(ev: Evidence, kind: TargetKind) -> tuple[int, float] | None:
+    """(year, value) of the freshest evidence: the current year's value where it can stand for
+    the year (a share or stock as it is; a level projected by its seasonal share), else the
+    latest annual value."""
+    if ev.ytd is not None:
+        year, month, value = ev.ytd
+        if kind in (TargetKind.SHARE, TargetKind.STOCK):
+            return year, value
+        share = _pattern_share(ev, month)
+        if share:
+            return year, project_seasonal_share(value, share)
+    if not ev.annual:
+        return None
+    year = max(ev.annual)
+    return year, ev.annual[year]
 
 
 def _judge_future(
-    target: Target, value: TargetValue, ev: Evidence, goal: float, as_of: date, th: Thresholds
-) -> Status:
-    """A deadline after this year: compare the latest known annual value with the plan path.
+    target: Target, value: TargetValue, ev: Evidence, goal: float, th: Thresholds
+) -> _Judgement:
+    """A deadline after the data: compare the freshest evidence with the plan's path.
 
     The path starts from the year before the target's first value (the plan's baseline year,
-    2024 for a 2025–2027 plan), so a 2027 value is judged on the whole way there.
+    2024 for a 2025–2027 plan), so a 2027 value is judged on the whole way there. Evidence no
+    newer than the baseline says nothing about the way: no data.
     """
-    years = sorted(y for y in ev.annual if y < as_of.year)
-    if not years:
-        return Status.NO_DATA
-    latest = years[-1]
+    observed = _latest_observation(ev, value.kind)
+    if observed is None:
+        return _Judgement(Status.NO_DATA)
+    year, current = observed
     start = min(v.start for v in target.values)
-    baseline = ev.annual.get(start - 1, ev.annual[years[0]])
-    path = plan_path(baseline, goal, start, value.end, latest, value.kind)
-    if path == 0:
-        return Status.ON_TRACK
-    return status_from_ratio(ev.annual[latest] / path, th)
+    baseline = ev.annual.get(start - 1, ev.annual[min(ev.annual)] if ev.annual else None)
+    if baseline is None or year < start:
+        return _Judgement(Status.NO_DATA, current)
+    path = plan_path(baseline, goal, start, value.end, year, value.kind)
+    status = Status.ON_TRACK if path == 0 else status_from_ratio(current / path, th)
+    return _Judgement(status, current, path_value=path)
 
 
 def evaluate_value(
@@ -318,15 +364,16 @@ def evaluate_value(
         status = Status.NO_DATA
     elif kind is TargetKind.CUMULATIVE:
         status, current, path_value = _judge_cumulative(value, ev, goal, as_of, th)
-    elif kind is TargetKind.ANNUAL:
-        year = min(max(as_of.year, value.start), value.end)
-        status, current, projection, probability, fan = _judge_year(
-            target, value, ev, year, goal, as_of, th, TargetKind.NEW_IN_YEAR
-        )
     else:
-        status, current, projection, probability, fan = _judge_year(
-            target, value, ev, value.end, goal, as_of, th, kind
-        )
+        if kind is TargetKind.ANNUAL:
+            year, as_kind = min(max(as_of.year, value.start), value.end), TargetKind.NEW_IN_YEAR
+        else:
+            year, as_kind = value.end, kind
+        j = _judge_year(target, value, ev, year, goal, th, as_kind)
+        status, current, projection, probability, fan = (
+            j.status, j.current, j.projection, j.probability, j.fan,
+        )  # fmt: skip
+        path_value = j.path_value
     result = ValueStatus(
         target.id, value.years_label, kind, status,
         escalation(status, _months_left(value.end, as_of), th),
