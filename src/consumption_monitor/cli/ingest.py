@@ -1,0 +1,129 @@
+"""``cmon ingest`` and ``cmon template``: load files into the lake; write fill-in templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from consumption_monitor.cli.common import (
+    JsonOpt,
+    LangOpt,
+    console,
+    handle_errors,
+    print_json,
+    print_table,
+    resolve_lang,
+)
+
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Files to load (xlsx, csv, parquet, json, jsonl).")
+]
+DatasetOpt = Annotated[
+    str, typer.Option("--dataset", "-d", help="Target dataset, e.g. official_stats.")
+]
+VintageOpt = Annotated[
+    str | None, typer.Option(help="Release (as-of) date YYYY-MM-DD; default today.")
+]
+QuarantineOpt = Annotated[
+    bool, typer.Option("--quarantine", help="Load valid rows; set rejected rows aside.")
+]
+SheetOpt = Annotated[
+    str | None, typer.Option(help="Workbook sheet to read (default: all data sheets).")
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="xlsx (with drop-downs) or csv.")]
+
+#: Inputs at least this large get a progress bar (bytes).
+PROGRESS_MIN_BYTES = 16 << 20
+
+
+@contextmanager
+def _progress(paths: list[Path], enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    total = sum(p.stat().st_size for p in paths if p.is_file())
+    if not enabled or total < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("读取 / reading", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` and ``template`` to the ``cmon`` app."""
+
+    @app.command("ingest")
+    def ingest_cmd(
+        paths: PathsArg,
+        dataset: DatasetOpt,
+        vintage: VintageOpt = None,
+        quarantine: QuarantineOpt = False,
+        sheet: SheetOpt = None,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+    ) -> None:
+        """Validate files and load them as one batch. 校验并导入数据文件（出错则整批拒绝）。
+
+        Exit code 3 when the data is refused; nothing is written then.
+        """
+        from consumption_monitor.ingest import ingest
+
+        lng = resolve_lang(lang)
+        with handle_errors(lng, as_json=as_json), _progress(paths, not as_json) as progress:
+            result = ingest(
+                paths, dataset, vintage=vintage, quarantine=quarantine, sheet=sheet,
+                loaded_by="cli", progress=progress,
+            )  # fmt: skip
+        if as_json:
+            print_json(result.model_dump(mode="json"))
+            return
+        typer.echo(result.message_zh if lng == "zh" else result.message_en)
+        if result.problems:
+            print_table(
+                "隔离的问题行 / rows set aside" if lng == "zh" else "rows set aside",
+                ["file", "sheet", "row", "column", "value", "reason"],
+                [
+                    (p["file"], p["sheet"], p["row"], p["column"], p["value"],
+                     p["reason_zh"] if lng == "zh" else p["reason_en"])
+                    for p in result.problems
+                ],
+                caption=f"{result.problems_total} problems",
+            )  # fmt: skip
+
+    @app.command("template")
+    def template_cmd(
+        dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. enterprise_monthly.")],
+        fmt: FormatOpt = "xlsx",
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="Output path.")] = None,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+    ) -> None:
+        """Write a fill-in template with Chinese headers. 生成带中文表头和下拉列表的填报模板。"""
+        from consumption_monitor.config import get_settings
+        from consumption_monitor.ingest.templates import write_template
+
+        lng = resolve_lang(lang)
+        with handle_errors(lng, as_json=as_json):
+            path = write_template(dataset, fmt, out, city=get_settings().city)  # type: ignore[arg-type]
+        if as_json:
+            print_json({"dataset": dataset, "format": fmt, "path": path})
+        else:
+            typer.echo(f"模板已写入 / template written: {path}")

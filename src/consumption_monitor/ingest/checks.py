@@ -1,0 +1,134 @@
+"""Catalog look-ups used as cell checks: each maps one distinct raw text to its canonical code.
+
+A check raises :class:`~consumption_monitor.ingest.normalise.NormaliseError` with a bilingual
+reason; ``validate.py`` applies it once per distinct value of a column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from consumption_monitor.catalog import Catalog, Column, is_valid_uscc
+from consumption_monitor.errors import NotFoundError
+from consumption_monitor.ingest.headers import fold
+from consumption_monitor.ingest.normalise import NormaliseError, clean_text
+
+Check = Callable[[str], str]
+
+
+def _lookup(fn: Callable[[str], str], en: str, zh: str) -> Check:
+    def check(raw: str) -> str:
+        try:
+            return fn(clean_text(raw))
+        except NotFoundError as exc:
+            raise NormaliseError(en, zh) from exc
+
+    return check
+
+
+def _uscc(raw: str) -> str:
+    code = clean_text(raw).replace(" ", "").upper()
+    if len(code) != 18:
+        raise NormaliseError(
+            f"a USCC has 18 characters, this has {len(code)}",
+            f"统一社会信用代码应为 18 位，此处为 {len(code)} 位",
+        )
+    if not is_valid_uscc(code):
+        raise NormaliseError(
+            "the USCC check character is wrong (GB 32100-2015)",
+            "统一社会信用代码校验位错误（GB 32100-2015）",
+        )
+    return code
+
+
+def _enum(col: Column) -> Check:
+    allowed = list(col.values or [])
+    table: dict[str, str] = {fold(v): v for v in allowed}
+    for value, label in (col.labels_zh or {}).items():
+        table[fold(label)] = value
+    shown = ", ".join(
+        f"{v} ({(col.labels_zh or {}).get(v, v)})" if col.labels_zh else v for v in allowed
+    )
+
+    def check(raw: str) -> str:
+        found = table.get(fold(raw))
+        if found is None:
+            raise NormaliseError(
+                f"not one of the allowed values: {shown}", f"不在允许的取值范围内：{shown}"
+            )
+        return found
+
+    return check
+
+
+def _mcc(cat: Catalog) -> Check:
+    known = set(cat.mcc_codes)
+
+    def check(raw: str) -> str:
+        code = clean_text(raw)
+        if code.isdigit() and len(code) <= 4:
+            code = code.zfill(4)
+        if code not in known:
+            raise NormaliseError("unknown merchant category code (MCC)", "未知的商户类别码（MCC）")
+        return code
+
+    return check
+
+
+def _text(raw: str) -> str:
+    return clean_text(raw)
+
+
+def check_for(col: Column, cat: Catalog) -> Check | None:
+    """The look-up for ``col.check``; None for plain text columns.
+
+    ``unit`` (responsible unit) and ``task`` are checked against the action plan when its
+    registry is importable; until then they are only trimmed (see docs/ingestion.md).
+    """
+    kind = col.check
+    if kind == "uscc":
+        return _uscc
+    if kind == "district":
+        return _lookup(
+            lambda x: cat.district(x).code,
+            "unknown district (use an admin code 120101…120119 or a district name)",
+            "未知的区（请填写区划代码 120101…120119 或区名）",
+        )
+    if kind == "region":
+        return _lookup(
+            cat.region_code,
+            "unknown region (use an admin code, 全国, the city or a district name)",
+            "未知的地区（请填写区划代码、全国、本市或区名）",
+        )
+    if kind == "category":
+        return _lookup(
+            cat.normalise_category,
+            "unknown commodity category (use an NBS category name such as 化妆品类)",
+            "未知的商品类别（请使用国家统计局类别名称，如“化妆品类”）",
+        )
+    if kind == "industry":
+        return _lookup(
+            lambda x: cat.industry(x).code,
+            "unknown industry code (GB/T 4754, e.g. F52)",
+            "未知的行业代码（国民经济行业分类，如 F52）",
+        )
+    if kind == "mcc":
+        return _mcc(cat)
+    if kind == "business_district":
+        return _lookup(
+            lambda x: cat.business_district(x).id,
+            "unknown business district (商圈; use an id such as BD001)",
+            "未知的商圈（请使用商圈编码，如 BD001）",
+        )
+    if kind == "indicator":
+        return _lookup(
+            lambda x: cat.indicator_name(x).code,
+            "unknown indicator (use a catalog code or the official Chinese name)",
+            "未知的指标（请使用指标代码或官方名称）",
+        )
+    if kind == "enum":
+        return _enum(col)
+    if kind in ("unit", "task"):
+        # TODO(plan registry): check responsible units and task ids against consumption_monitor.plan
+        return _text
+    return None
