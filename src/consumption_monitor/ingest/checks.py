@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from consumption_monitor.catalog import Catalog, Column, is_valid_uscc
+from consumption_monitor.config import get_settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.ingest.headers import fold
 from consumption_monitor.ingest.normalise import NormaliseError, clean_text
+from consumption_monitor.plan import Plan, load_plan
 
 Check = Callable[[str], str]
 
@@ -82,8 +84,8 @@ def _text(raw: str) -> str:
 def check_for(col: Column, cat: Catalog) -> Check | None:
     """The look-up for ``col.check``; None for plain text columns.
 
-    ``unit`` (responsible unit) and ``task`` are checked against the action plan when its
-    registry is importable; until then they are only trimmed (see docs/ingestion.md).
+    ``unit`` (responsible unit) and ``task`` are checked against the configured action plan;
+    units are stored by their registry code (``市商务局`` → ``commerce``, ``和平区`` → ``120101``).
     """
     kind = col.check
     if kind == "uscc":
@@ -128,7 +130,30 @@ def check_for(col: Column, cat: Catalog) -> Check | None:
         )
     if kind == "enum":
         return _enum(col)
-    if kind in ("unit", "task"):
-        # TODO(plan registry): check responsible units and task ids against consumption_monitor.plan
-        return _text
+    if kind == "unit":
+        return _lookup(
+            lambda x: _plan().unit(x).code,
+            "unknown responsible unit (use a unit of the action plan, e.g. 市商务局 or 和平区)",
+            "未知的责任单位（请使用行动方案中的单位名称，如“市商务局”“和平区”）",
+        )
+    if kind == "task":
+        return _lookup(
+            _task_id,
+            "unknown task (use a task number 1–50 of the plan or a safeguard item such as S4-2)",
+            "未知的任务（请填写方案任务序号 1–50 或保障措施编号，如 S4-2）",
+        )
     return None
+
+
+def _plan() -> Plan:
+    # The configured plan (CMON_PLAN_PATH, else the bundled one); cached by load_plan.
+    return load_plan(settings=get_settings())
+
+
+def _task_id(raw: str) -> str:
+    """Task numbers (``5``, ``5.0``, ``任务5``) or safeguard item ids (``S4-2``) of the plan."""
+    text = raw.strip().upper().removeprefix("任务").removesuffix(".0")
+    plan = _plan()
+    if text.startswith("S"):
+        return plan.safeguard_item(text).id
+    return str(plan.task(text).id)

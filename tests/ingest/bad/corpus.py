@@ -72,6 +72,8 @@ CT_ROW = [
     "120101",
     "BD001",
 ]
+TP_HEAD = ["任务序号", "时期", "报送单位", "进展状态", "完成进度"]
+TP_ROW = ["5", "2025年3月", "市商务局", "推进中", "40"]
 KD_HEAD = ["统一社会信用代码", "日期", "业态", "区划代码", "销售额", "客流量"]
 KD_ROW = [E1, "2024-10-01", "超市", "和平区", "1000", "200"]
 
@@ -120,6 +122,13 @@ def os_(rows: list[list[Any]], head: list[str] = OS_HEAD) -> Callable[[Path], Bu
 
 def ct(rows: list[list[Any]]) -> Callable[[Path], Built]:
     return lambda d: ([_csv(d / "ct.csv", CT_HEAD, rows)], "card_transactions", {})
+
+
+def tp(rows: list[list[Any]]) -> Callable[[Path], Built]:
+    def build(d: Path) -> Built:
+        return [_csv(d / "tp.csv", TP_HEAD, rows)], "task_progress", {}
+
+    return build
 
 
 def kd(rows: list[list[Any]]) -> Callable[[Path], Built]:
@@ -464,4 +473,13 @@ CASES: list[Case] = [
         "计量单位",
         2,
     ),
+    # plan registry look-ups
+    Case(
+        "unknown_unit",
+        tp([_with(TP_ROW, 2, "市不存在局")]),
+        "unknown responsible unit",
+        "报送单位",
+        2,
+    ),
+    Case("unknown_task", tp([_with(TP_ROW, 0, "51")]), "unknown task", "任务序号", 2),
 ]
