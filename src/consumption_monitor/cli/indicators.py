@@ -1,0 +1,171 @@
+"""`cmon compute` and `cmon indicator`: run the indicator engine, browse its results."""
+
+from __future__ import annotations
+
+import math
+import sys
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from consumption_monitor.cli.common import (
+    JsonOpt,
+    LangOpt,
+    console,
+    handle_errors,
+    print_json,
+    print_table,
+    resolve_lang,
+)
+
+indicator_app = typer.Typer(
+    name="indicator",
+    help="指标目录与计算结果 / indicator catalog and computed values.",
+    no_args_is_help=True,
+)
+
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Vintage date YYYY-MM-DD (default: today).")
+]
+
+
+def _nan(v: object) -> bool:
+    """True for float NaN (pandas' missing value), which JSON and tables show as empty."""
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter("--as-of must be a date YYYY-MM-DD") from exc
+
+
+def compute_command(
+    as_of: AsOfOpt = None,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="duckdb or spark (default: CMON_ENGINE).")
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """计算全部指标并写入数据湖 / compute every indicator and store the long table."""
+    from consumption_monitor.compute import compute, write_result
+    from consumption_monitor.config import get_settings
+    from consumption_monitor.engine import connect
+
+    language = resolve_lang(lang)
+    if engine not in (None, "duckdb", "spark"):
+        raise typer.BadParameter("--engine must be duckdb or spark")
+    with handle_errors(language, as_json=as_json):
+        settings = get_settings()
+        con = connect(settings, engine)  # type: ignore[arg-type]
+        result = compute(settings, as_of=_date(as_of), con=con)
+        path = write_result(settings, result)
+        counts = result.table.groupby("indicator").size().to_dict()
+        if as_json:
+            print_json(
+                {
+                    "vintage": result.vintage,
+                    "path": path,
+                    "rows": len(result.table),
+                    "indicators": counts,
+                    "skipped": result.skipped,
+                }
+            )
+            return
+        print_table(
+            "指标计算 / computed indicators",
+            ["indicator", "rows"],
+            sorted(counts.items()),
+            caption=f"vintage {result.vintage} → {path}",
+        )
+        for code, why in sorted(result.skipped.items()):
+            console.print(f"[yellow]跳过 skipped[/] {code}: {why}")
+
+
+@indicator_app.command("list")
+def list_command(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+    """列出指标目录 / list the indicator catalog."""
+    from consumption_monitor.indicators import load_indicators
+
+    language = resolve_lang(lang)
+    cat = load_indicators()
+    if as_json:
+        print_json({"data": [i.model_dump() for i in cat], "count": len(cat)})
+        return
+    rows = [
+        (i.code, i.name(language), i.unit, i.frequency, ",".join(i.bases), ",".join(i.targets))
+        for i in cat
+    ]
+    print_table(
+        "指标 / indicators", ["code", "name", "unit", "frequency", "bases", "targets"], rows
+    )
+
+
+@indicator_app.command("show")
+def show_command(
+    code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
+    region: Annotated[str | None, typer.Option("--region", help="Region code or name.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First period, e.g. 2024-02.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last period, e.g. 2024-12.")] = None,
+    basis: Annotated[
+        str | None, typer.Option("--basis", help="month, ytd, quarter or year.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """显示一个指标的计算结果 / show the computed values of one indicator."""
+    from consumption_monitor.compute.query import indicator_frame
+    from consumption_monitor.config import get_settings
+    from consumption_monitor.indicators import load_indicators
+    from consumption_monitor.indicators.format import format_value
+
+    language = resolve_lang(lang)
+    with handle_errors(language, as_json=as_json):
+        settings = get_settings()
+        ind = load_indicators().get(code)
+        df = indicator_frame(code, region, start, end, basis, as_of=_date(as_of), settings=settings)
+        if as_csv:
+            df.to_csv(sys.stdout, index=False)
+            return
+        records: list[dict[str, Any]] = [
+            {str(k): (None if _nan(v) else v) for k, v in r.items()}
+            for r in df.to_dict(orient="records")
+        ]
+        if as_json:
+            print_json({"indicator": ind.model_dump(), "data": records, "count": len(records)})
+            return
+
+        def pct(v: float | None) -> str:
+            return "" if v is None else f"{v:.1f}"
+
+        rows = [
+            (
+                r["region"],
+                r["period"],
+                r["basis"],
+                format_value(r["value"], ind.unit, settings.money_unit),
+                pct(r["yoy_pct"]),
+                "*" if r["provisional"] else "",
+                r["note"] or "",
+            )
+            for r in records
+        ]
+        print_table(
+            f"{ind.name(language)} ({ind.code})",
+            ["region", "period", "basis", "value", "同比%", "prov.", "note"],
+            rows,
+            caption=ind.definition(language),
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `cmon compute` and the `cmon indicator` group to the CLI."""
+    app.command("compute")(compute_command)
+    app.add_typer(indicator_app, name="indicator")

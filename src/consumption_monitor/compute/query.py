@@ -1,0 +1,51 @@
+"""Reading the stored indicator table: one indicator, filtered, as a pandas frame."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from consumption_monitor.catalog import load_catalog
+from consumption_monitor.compute.runner import read_result
+from consumption_monitor.config import Settings, get_settings
+from consumption_monitor.errors import NotFoundError
+from consumption_monitor.indicators import load_indicators
+
+
+def indicator_frame(
+    code: str,
+    region: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    basis: str | None = None,
+    *,
+    dim: str | None = "",
+    as_of: date | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Rows of indicator ``code`` from the latest computation (at or before ``as_of``).
+
+    ``region`` takes a code or a name (天津, 和平区, China); ``start``/``end`` are inclusive
+    period strings compared as text within one form (``2024-01`` ≤ period ≤ ``2024-12``);
+    ``dim=""`` keeps totals only, ``None`` keeps every breakdown. An unknown code raises
+    :class:`NotFoundError`; no rows is an empty frame, not an error.
+    """
+    settings = settings or get_settings()
+    load_indicators().get(code)  # unknown codes fail with the list of known ones
+    df = read_result(settings, as_of=as_of)
+    df = df[df.indicator == code]
+    if region is not None:
+        df = df[df.region == load_catalog(settings.city).region_code(region)]
+    if basis is not None:
+        df = df[df.basis == basis]
+    if dim is not None:
+        df = df[df.dim == dim]
+    if start is not None:
+        df = df[df.period.str[: len(start)] >= start]
+    if end is not None:
+        df = df[df.period.str[: len(end)] <= end]
+    return df.reset_index(drop=True)
+
+
+__all__ = ["NotFoundError", "indicator_frame"]

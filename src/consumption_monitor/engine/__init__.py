@@ -1,0 +1,153 @@
+"""Choice of compute engine: the only module that imports DuckDB or PySpark.
+
+Everything above this layer builds Ibis expressions; :func:`connect` hands back the backend they
+run on. DuckDB (embedded, in-process) is the default; ``CMON_ENGINE=spark`` gives the Ibis
+PySpark backend on a SparkSession (``settings.spark_master``: ``local[N]``, ``spark://host:7077``,
+or a Spark Connect URL ``sc://host:15002``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import ibis
+from ibis.backends import BaseBackend
+
+from consumption_monitor.config import Settings, get_settings
+from consumption_monitor.errors import EngineError
+
+EngineName = Literal["duckdb", "spark"]
+
+__all__ = [
+    "EngineName",
+    "connect",
+    "engine_of",
+    "quiet_engine_warnings",
+    "register_frame",
+    "spark_session",
+]
+
+
+@contextmanager
+def quiet_engine_warnings() -> Iterator[None]:
+    """Silence deprecation warnings that pyspark 4.0 raises under pandas 3 (``copy=`` keyword,
+    ``Pandas4Warning``) while it converts frames; they are pyspark's, not ours, to fix."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pyspark\..*")
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark\..*")
+        warnings.filterwarnings("ignore", message=r".*copy keyword is deprecated.*")
+        yield
+
+
+_SPARK_SESSIONS: dict[str, Any] = {}
+
+
+def connect(settings: Settings | None = None, engine: EngineName | None = None) -> BaseBackend:
+    """An Ibis backend for ``engine`` (default ``settings.engine``).
+
+    DuckDB gets ``memory_limit`` and ``threads`` from the settings. Spark reuses one
+    SparkSession per master URL for the life of the process. Raises :class:`EngineError` when
+    pyspark or Java is missing, with what to install.
+    """
+    settings = settings or get_settings()
+    name = engine or settings.engine
+    if name == "duckdb":
+        return ibis.duckdb.connect(
+            memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads
+        )
+    if name == "spark":
+        return ibis.pyspark.connect(spark_session(settings.spark_master))
+    raise EngineError(
+        f"unknown engine {name!r}",
+        f"未知的计算引擎 {name!r}",
+        hint_en="set CMON_ENGINE to duckdb or spark",
+        hint_zh="请将 CMON_ENGINE 设为 duckdb 或 spark",
+    )
+
+
+def _require_spark() -> None:
+    if importlib.util.find_spec("pyspark") is None:
+        raise EngineError(
+            "the Spark engine needs pyspark, which is not installed",
+            "Spark 引擎需要 pyspark，但尚未安装",
+            hint_en="pip install 'consumption-monitor[spark]' (pyspark 4.0, Java 17)",
+            hint_zh="请执行 pip install 'consumption-monitor[spark]'（需 pyspark 4.0 与 Java 17）",
+        )
+
+
+def spark_session(
+    master: str = "local[2]", *, shuffle_partitions: int | None = None, adaptive: bool = True
+) -> Any:
+    """The process-wide SparkSession for ``master`` (created once; Spark Connect for sc://).
+
+    The session time zone is UTC because timestamps in the lake are naive Asia/Shanghai
+    wall-clock times and must not be shifted by the JVM's zone. Tests pass
+    ``shuffle_partitions=1, adaptive=False``: on tiny data, adaptive execution and many
+    partitions only add stages.
+    """
+    if master in _SPARK_SESSIONS:
+        return _SPARK_SESSIONS[master]
+    _require_spark()
+    if not master.startswith("sc://") and shutil.which("java") is None:
+        raise EngineError(
+            "the Spark engine needs a Java runtime (java not found on PATH)",
+            "Spark 引擎需要 Java 运行环境（PATH 中找不到 java）",
+            hint_en="install Java 17, e.g. apt-get install openjdk-17-jre-headless",
+            hint_zh="请安装 Java 17，例如 apt-get install openjdk-17-jre-headless",
+        )
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("consumption-monitor")
+    builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
+    conf = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.adaptive.enabled": str(adaptive).lower(),
+    }
+    if shuffle_partitions is not None:
+        conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+        conf["spark.default.parallelism"] = str(shuffle_partitions)
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # py4j/JVM start-up errors have no common base class
+        raise EngineError(
+            f"could not start Spark at {master}: {exc}",
+            f"无法启动 Spark（{master}）：{exc}",
+            hint_en="check Java 17 and CMON_SPARK_MASTER",
+            hint_zh="请检查 Java 17 与 CMON_SPARK_MASTER 设置",
+        ) from exc
+    if not master.startswith("sc://"):
+        session.sparkContext.setLogLevel("ERROR")
+    _SPARK_SESSIONS[master] = session
+    return session
+
+
+def engine_of(con: BaseBackend) -> EngineName:
+    """``"duckdb"`` or ``"spark"`` for a backend made by :func:`connect`."""
+    return "spark" if con.name == "pyspark" else "duckdb"
+
+
+def register_frame(con: BaseBackend, name: str, df: Any) -> ibis.Table:
+    """A pandas frame as a temporary table of ``con``, materialised once (cached on Spark).
+
+    Used for small in-memory inputs (tests, benchmarks, uploads); the lake itself is read from
+    Parquet by the store.
+    """
+    if engine_of(con) == "spark":
+        session = con._session  # the backend's own SparkSession
+        with quiet_engine_warnings():
+            sdf = session.createDataFrame(df)
+        sdf.cache()
+        sdf.createOrReplaceTempView(name)
+        return con.table(name)
+    return con.create_table(name, df, temp=True, overwrite=True)

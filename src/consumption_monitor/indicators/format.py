@@ -1,0 +1,91 @@
+"""Money and number formatting in 元 / 万元 / 亿元 (``settings.money_unit``).
+
+Levels are stored in the unit their indicator declares (``yuan``, ``wan_yuan``, ``yi_yuan``);
+these helpers convert and print them. ``None`` and NaN print as an empty string.
+
+>>> format_money(123456789.0, "yuan", "auto")
+'1.23亿元'
+>>> format_money(81307, "yi_yuan", "wan")
+'813,070,000万元'
+>>> format_money(3456.7, "wan_yuan", "auto")
+'3,456.70万元'
+>>> format_money(None, "yuan", "yi")
+''
+>>> to_yuan(2.5, "yi_yuan")
+250000000.0
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Yuan per unit of each money unit.
+YUAN_PER: dict[str, float] = {"yuan": 1.0, "wan_yuan": 1e4, "yi_yuan": 1e8}
+MONEY_UNITS = frozenset(YUAN_PER)
+_LABEL = {"yuan": "元", "wan": "万元", "yi": "亿元"}
+_FACTOR = {"yuan": 1.0, "wan": 1e4, "yi": 1e8}
+UNIT_LABELS_ZH: dict[str, str] = {
+    "yuan": "元", "wan_yuan": "万元", "yi_yuan": "亿元", "percent": "%", "pp": "个百分点",
+    "count": "个/场/家", "wan_persons": "万人次", "person_times": "人次", "beds": "张",
+    "wan_teu": "万标准箱", "wan_tonnes": "万吨",
+}  # fmt: skip
+
+
+def is_money(unit: str) -> bool:
+    """True for the money units ``yuan``, ``wan_yuan``, ``yi_yuan``."""
+    return unit in MONEY_UNITS
+
+
+def to_yuan(value: float, unit: str) -> float:
+    """``value`` in ``unit`` converted to yuan."""
+    return float(value) * YUAN_PER[unit]
+
+
+def choose_unit(yuan: float, money_unit: str = "auto") -> str:
+    """``yuan``/``wan``/``yi``: the setting, or for ``auto`` 亿 at >= 1e8, 万 at >= 1e4.
+
+    >>> choose_unit(5e7), choose_unit(5e8), choose_unit(12.0)
+    ('wan', 'yi', 'yuan')
+    """
+    if money_unit != "auto":
+        return money_unit
+    size = abs(yuan)
+    if size >= 1e8:
+        return "yi"
+    if size >= 1e4:
+        return "wan"
+    return "yuan"
+
+
+def format_money(value: float | None, unit: str, money_unit: str = "auto", digits: int = 2) -> str:
+    """Print a money level stored in ``unit`` as 元/万元/亿元 with thousands separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    yuan = to_yuan(value, unit)
+    shown = choose_unit(yuan, money_unit)
+    scaled = yuan / _FACTOR[shown]
+    text = (
+        f"{scaled:,.0f}"
+        if scaled == round(scaled) and abs(scaled) >= 1e6
+        else f"{scaled:,.{digits}f}"
+    )
+    return f"{text}{_LABEL[shown]}"
+
+
+def format_value(value: float | None, unit: str, money_unit: str = "auto") -> str:
+    """Money via :func:`format_money`; percentages with 2 decimals; other numbers plainly.
+
+    >>> format_value(33.3333, "percent"), format_value(12.0, "count"), format_value(None, "pp")
+    ('33.33%', '12', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if is_money(unit):
+        return format_money(value, unit, money_unit)
+    if unit == "percent":
+        return f"{value:.2f}%"
+    if unit == "pp":
+        return f"{value:.2f}"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
