@@ -22,7 +22,21 @@ app = typer.Typer(
 )
 
 #: Command-group modules under ``consumption_monitor.cli``; each exposes ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("plan",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "plan",
+    "indicators",
+    "targets",
+    "evaluate",
+    "seasonal",
+    "batches",
+    "simulate",
+    "ingest",
+    "web",
+    "projects",
+    "report",
+    "monitor",
+    "demo",
+)
 
 
 @app.command()
