@@ -132,6 +132,14 @@ def official_frame() -> pd.DataFrame:
     for c, v in (("va_F", 1500.0), ("va_H", 250.0), ("va_R", 120.0), ("va_O", 180.0)):
         add(c, "120000", "2023", "year", v, None)
     add("gdp", "120000", "2024-Q1", "ytd", 4000.0, 5.0)
+    # 2022 GDP, F and H come only as fourth-quarter cumulative releases (全年): they stand for
+    # the year. For 2023 a year row exists and must win over a differing Q4 release.
+    add("gdp", "120000", "2022-Q4", "ytd", 16000.0, 1.5)
+    add("va_F", "120000", "2022-Q4", "ytd", 1400.0, None)
+    add("va_H", "120000", "2022-Q4", "ytd", 230.0, None)
+    add("va_R", "120000", "2022", "year", 110.0, None)
+    add("va_O", "120000", "2022", "year", 170.0, None)
+    add("gdp", "120000", "2023-Q4", "ytd", 16650.0, 4.2)
     add("va_F", "120000", "2024-Q1", "ytd", 380.0, 4.0)
     add("va_H", "120000", "2024-Q1", "ytd", 60.0, 6.0)
     # Revision at V2: May YTD restated.

@@ -74,7 +74,11 @@ def test_consumption_rate_and_proxy_and_va_shares(table: pd.DataFrame) -> None:
     q = one(table, indicator="consumer_industries_va_share_q", period="2024-Q1")
     assert (q.numerator, q.denominator, q.value) == (440.0, 4000.0, pytest.approx(11.0))
     y = one(table, indicator="consumer_industries_va_share_y", period="2023")
-    assert y.value == pytest.approx(2050 / 16700 * 100)
+    assert y.value == pytest.approx(2050 / 16700 * 100)  # the year row, not the Q4 release
+    y22 = one(table, indicator="consumer_industries_va_share_y", period="2022")
+    assert y22.value == pytest.approx((1400 + 230 + 110 + 170) / 16000 * 100)
+    gdp_q4 = one(table, indicator="gdp", region=CITY, period="2022-Q4", basis="ytd")
+    assert (gdp_q4.value, gdp_q4.yoy_pct) == (16000.0, 1.5)
 
 
 def _enterprise_oracle(lake: dict[str, pd.DataFrame], period: str, district: str | None):

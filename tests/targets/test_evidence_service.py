@@ -146,3 +146,24 @@ def test_cli_targets_json_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         for t in json.loads(only_risky.output)["data"]
     )
     get_settings.cache_clear()
+
+
+def test_parity_reads_gdp_fourth_quarter_releases_over_the_plan_years() -> None:
+    plan = load_plan()
+    rows = [
+        {"indicator": "retail_sales", "region": CITY, "period": str(y), "basis": "year",
+         "dim": "", "dim_value": "", "value": 4000.0, "yoy_pct": g}
+        for y, g in ((2024, 9.0), (2025, 4.0), (2026, 4.4))
+    ] + [
+        {"indicator": "gdp", "region": CITY, "period": f"{y}-Q4", "basis": "ytd",
+         "dim": "", "dim_value": "", "value": 18000.0, "yoy_pct": g}
+        for y, g in ((2024, 5.0), (2025, 5.0), (2026, 5.0))
+    ]  # fmt: skip
+    reports = target_reports(
+        pd.DataFrame(rows), pd.DataFrame(), plan, date(2027, 3, 1), region=CITY
+    )
+    parity = next(r for r in reports if r.target.id == "T-retail-sales-growth-parity")
+    # 2024 lies before the plan (2025–2027) and is left out: gaps −1.0 and −0.6 → −0.8 pp.
+    assert parity.values[0].current == pytest.approx(-0.8)
+    assert parity.values[0].status is Status.AT_RISK
+    assert "个百分点" in parity.values[0].explanation_zh

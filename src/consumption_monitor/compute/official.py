@@ -80,6 +80,10 @@ def official_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Table:
     ytd = src.filter((src.basis == "ytd") & is_month_period)
     parts.append(finish(ytd.select(*cols), indicator=code, basis="ytd"))
     if not params.get("derive"):
+        # Quarterly cumulative releases (GDP: 一季度, 上半年, 前三季度, 全年) are kept as they are.
+        is_quarter = src.period.re_search(r"^\d{4}-Q[1-4]$")
+        ytd_q = src.filter((src.basis == "ytd") & is_quarter)
+        parts.append(finish(ytd_q.select(*cols), indicator=code, basis="ytd"))
         for basis in ("month", "quarter", "year"):
             pub = src.filter(src.basis == basis).select(*cols)
             parts.append(finish(pub, indicator=code, basis=basis))
@@ -114,7 +118,13 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
     codes = [*num_codes, params["denominator"]]
     rows = off.filter(off.indicator.isin(codes) & off.value.notnull())
     if params["period"] == "year":
-        rows = rows.filter((rows.basis == "year") & rows.period.re_search(r"^\d{4}$"))
+        # A fourth-quarter cumulative release (全年, "YYYY-Q4" ytd) is the year's value too; a
+        # year row, where one is published, wins (same region, year and indicator).
+        annual = rows.filter((rows.basis == "year") & rows.period.re_search(r"^\d{4}$"))
+        q4 = rows.filter((rows.basis == "ytd") & rows.period.re_search(r"^\d{4}-Q4$"))
+        q4 = q4.mutate(period=q4.period.substr(0, 4), basis=ibis.literal("year"))
+        q4 = q4.anti_join(annual, ["region", "period", "indicator"])
+        rows = annual.union(q4.select(*annual.columns).cast(annual.schema()))
     else:
         rows = rows.filter(rows.period.re_search(r"^\d{4}-Q[1-4]$"))
     wide = rows.group_by(["region", "period", "basis"]).aggregate(

@@ -56,7 +56,16 @@ def series_evidence(table: pd.DataFrame, indicator: str, region: str) -> Evidenc
             ev.annual[year] = value
         if (year_growth := _finite(row.get("yoy_pct"))) is not None:
             ev.growth[year] = year_growth
-    cumulative = _cumulative(rows)
+    # Quarterly cumulative releases: the fourth quarter's YTD value closes the year (GDP).
+    for _, row in rows[rows["basis"] == "ytd"].iterrows():
+        period = str(row["period"])
+        if period.endswith("-Q4"):
+            year = int(period[:4])
+            if (value := _finite(row["value"])) is not None:
+                ev.annual.setdefault(year, value)
+            if (q4_growth := _finite(row.get("yoy_pct"))) is not None:
+                ev.growth.setdefault(year, q4_growth)
+    cumulative = _cumulative(rows[~rows["period"].astype(str).str.contains("Q")])
     for year, (values, growth) in sorted(cumulative.items()):
         ev.cumulative_by_year[year] = values
         ev.ytd_growth_by_year[year] = growth

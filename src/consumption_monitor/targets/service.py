@@ -100,6 +100,7 @@ def target_reports(
                 values.append(status)
                 continue
             evidence = build_evidence(target, table, region, progress_pct, unit_scale=factor)
+            evidence.plan_start = plan.info.period[0]
             values.append(evaluate_value(target, value, evidence, as_of, thresholds))
         units = [u.code for u in plan.units_for_target(target)]
         reports.append(TargetReport(target, values, units, evidence))

@@ -103,6 +103,8 @@ class Evidence:
     task_progress: list[float] = field(default_factory=list)
     growth: dict[int, float] = field(default_factory=dict)
     reference_growth: dict[int, float] = field(default_factory=dict)
+    #: First year of the plan (2025 for a 2025–2027 plan): baseline and parity span start here.
+    plan_start: int | None = None
 
 
 @dataclass(slots=True)
@@ -262,7 +264,7 @@ def _judge_year(
     if year in ev.annual and not in_progress:
         final = ev.annual[year]
         met = _meets(final, value.comparator, goal)
-        return _Judgement(Status.ACHIEVED if met else Status.OFF_TRACK, final, final)
+        return _Judgement(Status.ACHIEVED if met else Status.OFF_TRACK, final)
     if ev.ytd is None or not in_progress:
         if value.kind is TargetKind.ANNUAL:
             return _judge_missed_years(value, ev, year, goal)
@@ -335,6 +337,8 @@ def _judge_future(
         return _Judgement(Status.NO_DATA)
     year, current = observed
     start = min(v.start for v in target.values)
+    if ev.plan_start is not None:
+        start = min(start, ev.plan_start)
     baseline = ev.annual.get(start - 1, ev.annual[min(ev.annual)] if ev.annual else None)
     if baseline is None or year < start:
         return _Judgement(Status.NO_DATA, current)
@@ -450,7 +454,8 @@ def _judge_rank(value: TargetValue, ev: Evidence, th: Thresholds) -> tuple[Statu
 def _judge_parity(value: TargetValue, ev: Evidence, th: Thresholds) -> tuple[Status, float | None]:
     """Growth in step with the reference (社零 vs GDP): average gap over the plan years, pp."""
     years = sorted(set(ev.growth) & set(ev.reference_growth))
-    years = [y for y in years if y >= value.start]
+    first = ev.plan_start if ev.plan_start is not None else value.start
+    years = [y for y in years if first <= y <= value.end]
     if not years:
         return Status.NO_DATA, None
     gap = float(np.mean([ev.growth[y] - ev.reference_growth[y] for y in years]))
@@ -474,7 +479,10 @@ def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
         unit_zh = unit_en = "%"
     zh = [f"{target.name_zh}（{res.years}）：目标“{value.source}”，状态{res.status.zh}。"]
     en = [f"{target.name_en} ({res.years}): status {res.status.value.replace('_', ' ')}."]
-    if res.current is not None:
+    if res.current is not None and res.kind is TargetKind.PARITY:
+        zh.append(f"规划期内增速与参照指标平均相差{_fmt(res.current)}个百分点。")
+        en.append(f"Average growth gap to the reference: {_fmt(res.current)} percentage points.")
+    elif res.current is not None:
         zh.append(f"当前值{_fmt(res.current)}{unit_zh}。")
         en.append(f"Current value {_fmt(res.current)} {unit_en}.")
     if res.path_value is not None:
