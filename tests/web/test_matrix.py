@@ -60,16 +60,61 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/audit/verify"): "view_audit",
     ("GET", "/api/v1/datasets/{name}/batches"): "view_submissions",
     ("POST", "/api/v1/datasets/{name}/batches"): "submit_data",
+    ("GET", "/explore"): "view_indicators",
+    ("GET", "/explore/export"): "view_indicators",
+    ("GET", "/map"): "view_indicators",
+    ("GET", "/business-districts"): "view_indicators",
+    ("GET", "/holidays"): "view_indicators",
+    ("GET", "/evaluation"): "view_evaluation",
+    ("GET", "/targets"): "view_plan",
+    ("GET", "/targets/{target_id}"): "view_plan",
+    ("GET", "/alerts"): "view_alerts",
+    ("POST", "/alerts/{alert_id}/{action}"): "manage_alerts",
+    ("GET", "/projects"): "view_projects",
+    ("GET", "/projects/chains"): "view_projects",
+    ("GET", "/projects/chains/{chain_id}"): "view_projects",
+    ("GET", "/reports"): "view_reports",
+    ("GET", "/reports/{report_id}/download"): "view_reports",
+    ("GET", "/submissions/status"): "view_submissions",
+    ("GET", "/submissions/templates/{dataset}"): "submit_data",
+    ("GET", "/api/v1/indicators"): "view_indicators",
+    ("GET", "/api/v1/indicators/{code}/values"): "view_indicators",
+    ("GET", "/api/v1/targets"): "view_plan",
+    ("GET", "/api/v1/targets/{target_id}"): "view_plan",
+    ("GET", "/api/v1/alerts"): "view_alerts",
+    ("POST", "/api/v1/alerts/{alert_id}/{action}"): "manage_alerts",
+    ("GET", "/api/v1/projects"): "view_projects",
+    ("GET", "/api/v1/projects/chains"): "view_projects",
+    ("GET", "/api/v1/submissions/due"): "view_submissions",
 }
+#: GET routes of one stored item that an empty data directory does not have: allowed callers
+#: get 404 (not found), never 401/403.
+NOT_SEEDED = {("GET", "/reports/{report_id}/download")}
 
-_READ = {"view_account", "view_overview", "view_plan", "view_submissions"}
+_READ = {
+    "view_account",
+    "view_overview",
+    "view_plan",
+    "view_submissions",
+    "view_indicators",
+    "view_evaluation",
+    "view_alerts",
+    "view_projects",
+    "view_reports",
+}
 #: role → actions it must be granted (written out, not read from PERMISSIONS).
 GRANTS: dict[str, set[str]] = {
-    "admin": _READ | {"submit_data", "manage_users", "view_audit"},
-    "office": _READ | {"submit_data"},
+    "admin": _READ | {"submit_data", "manage_users", "view_audit", "manage_alerts"},
+    "office": _READ | {"submit_data", "manage_alerts"},
     "department": _READ | {"submit_data"},
     "district": _READ | {"submit_data"},
-    "viewer": {"view_account", "view_overview", "view_plan"},
+    "viewer": {
+        "view_account",
+        "view_overview",
+        "view_plan",
+        "view_indicators",
+        "view_reports",
+    },
     "provider": {"view_account", "view_submissions", "submit_data"},
 }
 
@@ -112,7 +157,17 @@ def test_a_route_without_a_declaration_is_refused() -> None:
 
 def _url(path: str, ids: dict[str, int]) -> str:
     return path.format(
-        task_id=5, username="viewer", token_id=ids["spare_token"], name="unit_reports"
+        task_id=5,
+        username="viewer",
+        token_id=ids["spare_token"],
+        name="unit_reports",
+        target_id="T-retail-sales-growth-parity",
+        chain_id="pet",
+        report_id="no-such-report",
+        dataset="unit_reports",
+        code="retail_sales",
+        alert_id=1,
+        action="ack",
     )
 
 
@@ -149,7 +204,7 @@ def test_role_by_route(
         if allowed:
             ok = code not in (401, 403) and code < 500
             if method == "GET" and path not in ("/",):
-                ok = code == 200
+                ok = code == (404 if (method, path) in NOT_SEEDED else 200)
         elif username is None:
             if path.startswith("/api/"):
                 ok = code == 401
@@ -223,11 +278,11 @@ def test_row_level_security_over_every_get_route(
     forbidden = ALL_MARKERS - VISIBLE[username]
     datasets = sorted({d for d, _u, _m in SEEDED})
     for (method, path), _action in EXPECTED.items():
-        if method != "GET" or path == "/vendor/plotly.min.js":
+        if method != "GET" or path in ("/vendor/plotly.min.js", "/explore/export"):
             continue
         names = datasets if "{name}" in path else ["unit_reports"]
         for name in names:
-            url = path.format(task_id=5, username="viewer", token_id=0, name=name)
+            url = _url(path, {"spare_token": 0}).replace("unit_reports", name)
             headers = h.bearer(secret) if path.startswith("/api/") else {}
             body = client.get(url, headers=headers, follow_redirects=False).text
             leaked = {m for m in forbidden if m in body}

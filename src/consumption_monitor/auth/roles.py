@@ -60,19 +60,43 @@ class Action(StrEnum):
     SUBMIT_DATA = "submit_data"  # upload a batch of one of the unit's datasets
     MANAGE_USERS = "manage_users"  # create, list, disable users; issue tokens
     VIEW_AUDIT = "view_audit"  # read and verify the audit log
+    VIEW_INDICATORS = "view_indicators"  # explorer, district map, 商圈, holidays; their exports
+    VIEW_EVALUATION = "view_evaluation"  # scorecards (a unit sees its own explanation)
+    VIEW_ALERTS = "view_alerts"  # monitoring alerts
+    MANAGE_ALERTS = "manage_alerts"  # acknowledge and resolve alerts
+    VIEW_PROJECTS = "view_projects"  # major projects, industry chains, promotion candidates
+    VIEW_REPORTS = "view_reports"  # download generated analysis reports
 
 
 _READERS = frozenset(
-    {Action.VIEW_ACCOUNT, Action.VIEW_OVERVIEW, Action.VIEW_PLAN, Action.VIEW_SUBMISSIONS}
+    {
+        Action.VIEW_ACCOUNT,
+        Action.VIEW_OVERVIEW,
+        Action.VIEW_PLAN,
+        Action.VIEW_SUBMISSIONS,
+        Action.VIEW_INDICATORS,
+        Action.VIEW_EVALUATION,
+        Action.VIEW_ALERTS,
+        Action.VIEW_PROJECTS,
+        Action.VIEW_REPORTS,
+    }
 )
 
 #: The permission table: role → allowed actions. This is the only place that grants anything.
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.OFFICE: _READERS | {Action.SUBMIT_DATA},
+    Role.OFFICE: _READERS | {Action.SUBMIT_DATA, Action.MANAGE_ALERTS},
     Role.DEPARTMENT: _READERS | {Action.SUBMIT_DATA},
     Role.DISTRICT: _READERS | {Action.SUBMIT_DATA},
-    Role.VIEWER: frozenset({Action.VIEW_ACCOUNT, Action.VIEW_OVERVIEW, Action.VIEW_PLAN}),
+    Role.VIEWER: frozenset(
+        {
+            Action.VIEW_ACCOUNT,
+            Action.VIEW_OVERVIEW,
+            Action.VIEW_PLAN,
+            Action.VIEW_INDICATORS,
+            Action.VIEW_REPORTS,
+        }
+    ),
     Role.PROVIDER: frozenset({Action.VIEW_ACCOUNT, Action.VIEW_SUBMISSIONS, Action.SUBMIT_DATA}),
 }
 

@@ -27,7 +27,7 @@ from consumption_monitor.auth.audit import list_entries
 from consumption_monitor.auth.roles import ROLE_UNIT_KIND
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.errors import ConsumptionMonitorError
-from consumption_monitor.web.deps import DB, Lang, Principal, Settings, State, require
+from consumption_monitor.web.deps import DB, Lang, Principal, RowId, Settings, State, require
 from consumption_monitor.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -127,7 +127,7 @@ def admin_issue_token(
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def admin_revoke_token(db: DB, user: Admin, token_id: int) -> RedirectResponse:
+def admin_revoke_token(db: DB, user: Admin, token_id: RowId) -> RedirectResponse:
     """Revoke a token at once."""
     revoke_token(db, token_id, actor=user.username)
     return RedirectResponse("/admin", status_code=303)

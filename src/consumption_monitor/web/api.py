@@ -7,11 +7,11 @@ only of the datasets it is scoped to.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from consumption_monitor.auth import (
@@ -34,13 +34,51 @@ from consumption_monitor.web.providers import (
     plan_or_none,
     run_ingest,
     task_status,
+    task_status_map,
     visible_batches,
 )
 from consumption_monitor.web.uploads import save_upload
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
-
 T = TypeVar("T")
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive timestamps; they are stored in UTC, so say so (RFC 3339)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+#: A timestamp that always carries its UTC offset in JSON.
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class ErrorBody(BaseModel):
+    """What went wrong, in both languages, and where (file, row, column…)."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    where: dict[str, Any] | None = None
+    problems: list[dict[str, Any]] | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every error response: ``{"error": {...}}`` with the HTTP status of the error class."""
+
+    error: ErrorBody
+
+
+#: Error responses every API route may give (documented in the OpenAPI schema).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "missing, unknown, revoked or expired token"},
+    403: {"model": ErrorOut, "description": "the role or token scope does not allow this"},
+    404: {"model": ErrorOut, "description": "no such item"},
+    409: {"model": ErrorOut, "description": "the item's state does not allow this"},
+    422: {"model": ErrorOut, "description": "malformed request or refused data, with problems"},
+}
+
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
 
 class Page(BaseModel, Generic[T]):
@@ -67,7 +105,7 @@ def _pagination(
 Paging = Annotated[Pagination, Depends(_pagination)]
 
 
-def _page(items: list[T], paging: Pagination) -> Page[T]:
+def paged(items: list[T], paging: Pagination) -> Page[T]:
     return Page[T](data=items[paging.offset : paging.offset + paging.limit], count=len(items))
 
 
@@ -78,7 +116,7 @@ class TokenOut(BaseModel):
     name: str
     prefix: str
     datasets: list[str]
-    expires_at: datetime | None
+    expires_at: UtcDatetime | None
 
 
 class MeOut(BaseModel):
@@ -115,9 +153,9 @@ class UserOut(BaseModel):
     role: str
     unit: str | None
     is_active: bool
-    locked_until: datetime | None
-    created_at: datetime
-    last_login_at: datetime | None
+    locked_until: UtcDatetime | None
+    created_at: UtcDatetime
+    last_login_at: UtcDatetime | None
 
 
 class ChainOut(BaseModel):
@@ -158,7 +196,7 @@ def _plan(settings: Settings) -> Any:
     return plan
 
 
-def _task_out(plan: Any, task: Task) -> TaskOut:
+def _task_out(plan: Any, task: Task, statuses: dict[int, str]) -> TaskOut:
     return TaskOut(
         id=task.id,
         group=task.group,
@@ -167,7 +205,7 @@ def _task_out(plan: Any, task: Task) -> TaskOut:
         lead_unit=task.lead_unit,
         units=[link.unit for link in task.links],
         goals_zh=task.goals_zh,
-        status=task_status(plan, task.id),
+        status=task_status(plan, task.id, statuses),
     )
 
 
@@ -181,7 +219,8 @@ def plan_tasks(
     """Tasks of the plan, optionally those of one responsible unit."""
     plan = _plan(settings)
     tasks = plan.filter_tasks(unit=unit) if unit else list(plan.tasks.values())
-    return _page([_task_out(plan, t) for t in tasks], paging)
+    statuses = task_status_map(settings, plan)
+    return paged([_task_out(plan, t, statuses) for t in tasks], paging)
 
 
 @router.get("/plan/tasks/{task_id}")
@@ -190,7 +229,7 @@ def plan_task(
 ) -> TaskOut:
     """One task by number."""
     plan = _plan(settings)
-    return _task_out(plan, plan.task(task_id))
+    return _task_out(plan, plan.task(task_id), task_status_map(settings, plan))
 
 
 @router.get("/plan/targets")
@@ -204,7 +243,7 @@ def plan_targets(
     """Targets of the plan (exact values: whole numbers, decimals or ``"p/q"``)."""
     plan = _plan(settings)
     targets = plan.filter_targets(unit=unit, year=year)
-    return _page(list(targets), paging)
+    return paged(list(targets), paging)
 
 
 @router.get("/users")
@@ -239,7 +278,7 @@ def dataset_batches(
 ) -> Page[BatchInfo]:
     """Batches of a dataset the caller may see (own unit's; all for admin/office)."""
     ds = load_catalog(settings.city).dataset(name)
-    return _page(visible_batches(state.sessions, db, user, dataset=ds.name), paging)
+    return paged(visible_batches(state.sessions, db, user, dataset=ds.name), paging)
 
 
 @router.post("/datasets/{name}/batches", status_code=201)
@@ -265,7 +304,7 @@ async def push_batch(
         )
     path = await save_upload(settings, file)
     result = await run_in_threadpool(
-        run_ingest, settings, ds.name, path, loaded_by=user.username, vintage=vintage
+        run_ingest, settings, ds.name, path, loaded_by=user.username, vintage=vintage, user=user
     )
     detail = {"file": path.name, "batch": result.batch_id, "duplicate": result.duplicate}
     record(db, user.username, "batch.upload", ds.name, {**detail, "via": "api"})

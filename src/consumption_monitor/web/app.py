@@ -23,7 +23,7 @@ from consumption_monitor import __version__
 from consumption_monitor.config import PLACEHOLDER_SECRET, Settings, get_settings
 from consumption_monitor.errors import AuthenticationError, ConfigError, ConsumptionMonitorError
 from consumption_monitor.store.db import make_engine, session_factory, upgrade
-from consumption_monitor.web import api, pages
+from consumption_monitor.web import api, api_data, pages
 from consumption_monitor.web.deps import API_PREFIX, AppState, check_routes_declared
 from consumption_monitor.web.i18n import LANG_COOKIE, SUPPORTED, pick_lang
 from consumption_monitor.web.providers import unit_directory
@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         try:
             yield
         finally:
+            if state.alert_service is not None:
+                state.alert_service.close()
             engine.dispose()
 
     app = FastAPI(
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.cmon = state
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(api_data.router)
     app.mount(
         "/static", StaticFiles(packages=[("consumption_monitor.web", "static")]), name="static"
     )

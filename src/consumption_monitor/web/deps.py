@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
@@ -44,6 +44,7 @@ class AppState:
     codec: SessionCodec
     templates: Jinja2Templates
     directory: UnitDirectory | None
+    alert_service: Any = None  # monitor.alerts.AlertService, made on first use
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,10 @@ def _session(request: Request) -> SessionData:
     data: SessionData | None = getattr(request.state, "session", None)
     return data if data is not None else SessionData.fresh()
 
+
+#: A database id in a path: positive and within a signed 32-bit integer (SQLite and PostgreSQL
+#: refuse larger values, which would otherwise surface as a server error).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 Settings = Annotated[SettingsModel, Depends(_settings)]
 DB = Annotated[Session, Depends(_db, scope="function")]
@@ -274,6 +279,7 @@ __all__ = [
     "CurrentUser",
     "Lang",
     "Principal",
+    "RowId",
     "Settings",
     "State",
     "WebSession",

@@ -24,7 +24,8 @@ from consumption_monitor.errors import (
     DataValidationError,
     PermissionDeniedError,
 )
-from consumption_monitor.web import admin
+from consumption_monitor.indicators.format import format_value
+from consumption_monitor.web import admin, figures, pages_analysis, pages_work
 from consumption_monitor.web.deps import (
     DB,
     Lang,
@@ -35,6 +36,13 @@ from consumption_monitor.web.deps import (
     public,
     require,
 )
+from consumption_monitor.web.indicator_data import district_values, label_of, unit_of
+from consumption_monitor.web.plan_data import (
+    latest_by_unit,
+    obligations,
+    target_reports_or_none,
+    task_progress_table,
+)
 from consumption_monitor.web.providers import (
     TASK_STATUSES,
     overview,
@@ -42,6 +50,7 @@ from consumption_monitor.web.providers import (
     run_ingest,
     submittable_datasets,
     task_status,
+    task_status_map,
     visible_batches,
 )
 from consumption_monitor.web.sessions import SessionData
@@ -50,6 +59,8 @@ from consumption_monitor.web.uploads import save_upload
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 router.include_router(admin.router)
+router.include_router(pages_analysis.router)
+router.include_router(pages_work.router)
 
 Viewer = Annotated[Principal, require(Action.VIEW_OVERVIEW)]
 PlanReader = Annotated[Principal, require(Action.VIEW_PLAN)]
@@ -122,20 +133,48 @@ def logout(
     return RedirectResponse("/login", status_code=303)
 
 
-@router.get("/overview")
-def overview_page(request: Request, settings: Settings, user: Viewer) -> Response:
-    """总览: headline cards (or an honest "no data yet") and the plan at a glance."""
+def _overview_context(request: Request, state: State, settings: Settings) -> dict[str, Any]:
+    lang = request.state.lang
     data = overview(settings)
     summary = data.plan.summary() if data.plan is not None else None
-    return render(request, "overview.html", {"cards": data.cards, "summary": summary}, user=user)
+    counts: dict[str, int] | None = None
+    if data.plan is not None:
+        reports = target_reports_or_none(settings, data.plan)
+        if reports is not None:
+            counts = {}
+            for r in reports:
+                counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    alerts = pages_work.alert_service(state).list_alerts("open")
+    period, values = district_values(settings, "retail_sales", "ytd")
+    cat = load_catalog(settings.city)
+    names = {d.code: (d.name_zh if lang == "zh" else d.name_en) for d in cat.districts}
+    unit = unit_of("retail_sales")
+    texts = {c: format_value(v, unit, settings.money_unit) or "—" for c, v in values.items()}
+    label = label_of("retail_sales", lang)
+    return {
+        "cards": data.cards,
+        "summary": summary,
+        "target_counts": counts,
+        "alerts": alerts,
+        "map_period": period,
+        "map_label": label,
+        "map_figure": figures.tile_map(values, names, texts, title=label) if values else None,
+    }
+
+
+@router.get("/overview")
+def overview_page(request: Request, state: State, settings: Settings, user: Viewer) -> Response:
+    """总览: headline cards with 同比/环比 and sparklines, target status counts, open alerts and
+    the district map (or an honest "no data yet")."""
+    ctx = _overview_context(request, state, settings)
+    return render(request, "overview.html", ctx, user=user)
 
 
 @router.get("/bigscreen")
-def bigscreen_page(request: Request, settings: Settings, user: Viewer) -> Response:
+def bigscreen_page(request: Request, state: State, settings: Settings, user: Viewer) -> Response:
     """大屏: the overview for a wall screen, without navigation."""
-    data = overview(settings)
-    summary = data.plan.summary() if data.plan is not None else None
-    return render(request, "bigscreen.html", {"cards": data.cards, "summary": summary}, user=user)
+    ctx = _overview_context(request, state, settings)
+    return render(request, "bigscreen.html", ctx, user=user)
 
 
 @router.get("/plan")
@@ -151,9 +190,10 @@ def plan_page(
     ctx: dict[str, Any] = {"plan": plan, "view": view if view in ("unit", "status") else "unit"}
     if plan is not None:
         tasks = plan.filter_tasks(unit=unit) if unit else list(plan.tasks.values())
+        statuses = task_status_map(settings, plan)
         by_status: dict[str, list[Any]] = {s: [] for s in TASK_STATUSES}
         for task in tasks:
-            by_status[task_status(plan, task.id)].append(task)
+            by_status[task_status(plan, task.id, statuses)].append(task)
         counts = plan.unit_task_counts()
         units = [(u, counts.get(u.code, (0, 0))) for u in plan.units.units.values()]
         ctx.update(
@@ -162,6 +202,7 @@ def plan_page(
             units=[(u, c) for u, c in units if c[0] > 0],
             selected_unit=plan.unit(unit) if unit else None,
             targets=plan.filter_targets(unit=unit) if unit else list(plan.targets.values()),
+            statuses=statuses,
         )
     return render(request, "plan.html", ctx, user=user)
 
@@ -173,13 +214,26 @@ def task_page(request: Request, settings: Settings, user: PlanReader, task_id: i
     if plan is None:
         return render(request, "plan.html", {"plan": None, "view": "unit"}, user=user)
     task = plan.task(task_id)
+    progress = latest_by_unit(plan, task_progress_table(settings), task.id)
+    rows = progress.to_dict("records")
+    figure = (
+        figures.bars(
+            [plan.units.units[r["unit"]].name_zh if r["unit"] in plan.units.units else r["unit"]
+             for r in rows],
+            [r["percent"] for r in rows],
+            y_title="%",
+        )
+        if rows else None
+    )  # fmt: skip
     ctx = {
         "plan": plan,
         "task": task,
         "group": plan.group_of(task),
         "units": [(link, plan.units.units[link.unit]) for link in task.links],
         "targets": plan.targets_for_task(task.id),
-        "status": task_status(plan, task.id),
+        "status": task_status(plan, task.id, task_status_map(settings, plan)),
+        "progress": rows,
+        "figure": figure,
     }
     return render(request, "task.html", ctx, user=user)
 
@@ -187,11 +241,18 @@ def task_page(request: Request, settings: Settings, user: PlanReader, task_id: i
 def _submissions_context(
     state: State, db: DB, user: Principal, settings: Settings
 ) -> dict[str, Any]:
+    plan = plan_or_none(settings)
+    due = (
+        [o for o in obligations(plan, settings, unit=user.unit) if o.state != "submitted"]
+        if plan is not None and user.unit and user.role in ("department", "district")
+        else []
+    )
     return {
         "batches": visible_batches(state.sessions, db, user),
         "datasets": submittable_datasets(user, settings.city),
         "report": None,
         "error": None,
+        "due": due,
     }
 
 
@@ -233,8 +294,9 @@ async def submit(
     try:
         path = await save_upload(settings, file)
         result = await run_in_threadpool(
-            run_ingest, settings, ds.name, path, loaded_by=user.username, vintage=vintage
-        )
+            run_ingest, settings, ds.name, path, loaded_by=user.username, vintage=vintage,
+            user=user,
+        )  # fmt: skip
         ctx["report"] = result
         record(
             db,

@@ -3,16 +3,18 @@
 Each function returns only what really exists: no fake numbers. When a module lands (indicator
 engine, task progress), the matching function here is the one place to wire it in:
 
-* :func:`headline_cards` — the 总览 / 大屏 cards; empty until computed indicators exist, and
-  the pages then say "暂无数据 / no data yet".
-* :func:`task_status` — a task's reporting status; ``not_reported`` until ``task_progress``
-  submissions are read.
-* :func:`run_ingest` — the upload pipeline (``consumption_monitor.ingest``).
+* :func:`headline_cards` — the 总览 / 大屏 cards from :data:`CARD_SOURCES` (the computed
+  indicator table is registered); empty until indicators were computed, and the pages then
+  say "暂无数据 / no data yet".
+* :func:`task_status` — a task's reporting status from the ``task_progress`` dataset
+  (``not_reported`` when no unit has reported on it).
+* :func:`run_ingest` — the upload pipeline (``consumption_monitor.ingest``), after the
+  owner-unit check of :mod:`consumption_monitor.web.uploads`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,12 +30,14 @@ from consumption_monitor.errors import PlanError
 from consumption_monitor.ingest.api import IngestResult, ingest
 from consumption_monitor.plan import Plan, load_plan
 from consumption_monitor.store.manifest import BatchInfo, Manifest
+from consumption_monitor.web.indicator_data import headline_data
+from consumption_monitor.web.plan_data import TASK_STATUSES, task_progress_table, task_statuses
+from consumption_monitor.web.uploads import check_owner
 
 #: Datasets whose rows are published figures (official releases), visible to every reader.
 PUBLISHED_DATASETS = frozenset({"official_stats"})
 
-#: Reporting status of a task, in display order.
-TASK_STATUSES = ("not_reported", "on_track", "at_risk", "behind", "done")
+__all__ = ["TASK_STATUSES"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class HeadlineCard:
     period: str
     yoy: str | None = None
     note: str = ""
+    mom: str | None = None
+    spark: dict[str, object] | None = None  # plotly figure of the last months
+    href: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,36 @@ def unit_directory(settings: Settings) -> UnitDirectory | None:
     )
 
 
-#: Functions returning headline cards; the lead appends the indicator engine's here.
-CARD_SOURCES: list[Callable[[Settings], Sequence[HeadlineCard]]] = []
+def indicator_cards(settings: Settings) -> list[HeadlineCard]:
+    """Cards of the computed indicator table (:data:`indicator_data.HEADLINE`)."""
+    from consumption_monitor.indicators import load_indicators
+    from consumption_monitor.web.figures import sparkline
+
+    catalog = load_indicators()
+    cards = []
+    for d in headline_data(settings):
+        ind = catalog.get(d.indicator)
+        cards.append(
+            HeadlineCard(
+                key=d.indicator,
+                label_zh=f"{ind.name_zh}（{_BASIS_ZH.get(d.basis, d.basis)}）",
+                label_en=f"{ind.name_en} ({d.basis})",
+                value=d.value,
+                period=d.period,
+                yoy=d.yoy,
+                mom=d.mom,
+                note="provisional" if d.provisional else "",
+                spark=sparkline(d.spark_periods, d.spark_values),
+                href=f"/explore?indicator={d.indicator}&basis={d.basis}",
+            )
+        )
+    return cards
+
+
+_BASIS_ZH = {"month": "当月", "ytd": "累计", "quarter": "当季", "year": "全年"}
+
+#: Functions returning headline cards, in display order.
+CARD_SOURCES: list[Callable[[Settings], Sequence[HeadlineCard]]] = [indicator_cards]
 
 
 def headline_cards(settings: Settings) -> list[HeadlineCard]:
@@ -93,10 +128,15 @@ def overview(settings: Settings) -> Overview:
     return Overview(plan=plan_or_none(settings), cards=headline_cards(settings))
 
 
-def task_status(plan: Plan, task_id: int) -> str:
-    """Reporting status of a task: ``not_reported`` until task-progress data is wired in."""
-    del plan, task_id
-    return "not_reported"
+def task_status_map(settings: Settings, plan: Plan) -> dict[int, str]:
+    """Status of every task from the ``task_progress`` dataset."""
+    return task_statuses(plan, task_progress_table(settings))
+
+
+def task_status(plan: Plan, task_id: int, statuses: Mapping[int, str] | None = None) -> str:
+    """Reporting status of a task (``not_reported`` when absent from ``statuses``)."""
+    del plan
+    return (statuses or {}).get(task_id, "not_reported")
 
 
 def submittable_datasets(user: HasRoleAndUnit, city: str) -> list[Dataset]:
@@ -140,10 +180,15 @@ def run_ingest(
     *,
     loaded_by: str,
     vintage: date | None = None,
+    user: HasRoleAndUnit | None = None,
 ) -> IngestResult:
     """Validate and load one uploaded file as one batch (all-or-nothing).
 
-    Refusals arrive as :class:`~consumption_monitor.errors.DataValidationError` with located
-    problems; loading the same content twice returns the existing batch (``duplicate``).
+    With ``user``, a department or district may only load rows of its own unit
+    (:func:`~consumption_monitor.web.uploads.check_owner`). Refusals arrive as
+    :class:`~consumption_monitor.errors.DataValidationError` with located problems; loading the
+    same content twice returns the existing batch (``duplicate``).
     """
+    if user is not None:
+        check_owner(settings, dataset, path, user)
     return ingest([path], dataset, settings=settings, loaded_by=loaded_by, vintage=vintage)

@@ -37,7 +37,16 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("nav.overview", "/overview", Action.VIEW_OVERVIEW, "nav-overview"),
+    NavItem("nav.explore", "/explore", Action.VIEW_INDICATORS, "nav-explore"),
+    NavItem("nav.map", "/map", Action.VIEW_INDICATORS, "nav-map"),
+    NavItem("nav.business_districts", "/business-districts", Action.VIEW_INDICATORS, "nav-bd"),
+    NavItem("nav.holidays", "/holidays", Action.VIEW_INDICATORS, "nav-holidays"),
     NavItem("nav.plan", "/plan", Action.VIEW_PLAN, "nav-plan"),
+    NavItem("nav.targets", "/targets", Action.VIEW_PLAN, "nav-targets"),
+    NavItem("nav.evaluation", "/evaluation", Action.VIEW_EVALUATION, "nav-evaluation"),
+    NavItem("nav.alerts", "/alerts", Action.VIEW_ALERTS, "nav-alerts"),
+    NavItem("nav.projects", "/projects", Action.VIEW_PROJECTS, "nav-projects"),
+    NavItem("nav.reports", "/reports", Action.VIEW_REPORTS, "nav-reports"),
     NavItem("nav.submissions", "/submissions", Action.VIEW_SUBMISSIONS, "nav-submissions"),
     NavItem("nav.bigscreen", "/bigscreen", Action.VIEW_OVERVIEW, "nav-bigscreen"),
     NavItem("nav.admin", "/admin", Action.MANAGE_USERS, "nav-admin"),

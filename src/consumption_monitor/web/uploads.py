@@ -1,17 +1,26 @@
-"""Keeping uploaded files: streamed to ``<data_dir>/uploads/<yyyy-mm-dd>/`` under a random
-prefix, with a size cap. The file is kept after loading as the submission's evidence."""
+"""Uploaded files: streamed to ``<data_dir>/uploads/<yyyy-mm-dd>/`` under a random prefix, with
+a size cap, and kept after loading as the submission's evidence; and the owner-unit check
+(:func:`check_owner`): a department or district may only submit rows of its own unit."""
 
 from __future__ import annotations
 
 import re
 import secrets
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import UploadFile
 
+from consumption_monitor.auth.roles import HasRoleAndUnit, Role
+from consumption_monitor.catalog import Dataset, load_catalog
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import DataValidationError, Location
+from consumption_monitor.ingest.api import iter_valid
+from consumption_monitor.ingest.problems import Problem, ProblemLog
+from consumption_monitor.ingest.spill import Validated
+from consumption_monitor.ingest.validate import ROW_COLUMN, SOURCE_COLUMN, canonical_schema
 
 #: Largest accepted upload (bytes). Daily card files are the big ones; split larger loads.
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -61,3 +70,89 @@ async def save_upload(settings: Settings, upload: UploadFile) -> Path:
                 )
             out.write(chunk)
     return target
+
+
+# --------------------------------------------------------------------------- owner-unit check
+
+#: Datasets whose rows name the reporting unit; a department or district may only submit its own.
+UNIT_OWNED = {"unit_reports": "reporting_unit", "task_progress": "reporting_unit"}
+#: Column naming the district of a row; a district user may only submit rows of its district.
+DISTRICT_COLUMN = "district_code"
+
+
+def owner_column(dataset: Dataset, user: HasRoleAndUnit) -> str | None:
+    """The column whose every value must be the user's unit, or ``None`` (no restriction).
+
+    Administrators, the office and data providers submit for anyone; departments are bound on
+    ``reporting_unit``; districts on ``reporting_unit`` and, for district-scoped datasets
+    (registries, projects), on ``district_code``.
+    """
+    role = Role(user.role)
+    if role not in (Role.DEPARTMENT, Role.DISTRICT):
+        return None
+    if dataset.name in UNIT_OWNED:
+        return UNIT_OWNED[dataset.name]
+    if role is Role.DISTRICT and any(c.name == DISTRICT_COLUMN for c in dataset.columns):
+        return DISTRICT_COLUMN
+    return None
+
+
+def _resolver(settings: Settings) -> Callable[[object], tuple[str | None, str]]:
+    """Maps a validated cell (unit code, name or alias; district code) to (code, label)."""
+    from consumption_monitor.plan import load_plan
+
+    units = load_plan(settings=settings).units
+
+    def resolve(value: object) -> tuple[str | None, str]:
+        text = str(value or "").strip()
+        found = units.find(text)
+        if found is None:
+            return (text or None), text
+        return found.code, f"{found.name_zh}（{found.code}）"
+
+    return resolve
+
+
+def check_owner(settings: Settings, dataset: str, path: Path, user: HasRoleAndUnit) -> None:
+    """Refuse the whole file (:class:`DataValidationError` with located bilingual problems)
+    when any valid row names another unit than the user's in the owner column.
+
+    Rows that fail validation are left to the ingest report; a file with file-level problems
+    passes here and is refused by the ingest with those problems.
+    """
+    cat = load_catalog(settings.city)
+    ds = cat.dataset(dataset)
+    column = owner_column(ds, user)
+    if column is None:
+        return
+    resolve = _resolver(settings)
+    own = resolve(user.unit)[1]
+    log = ProblemLog(limit=settings.max_errors)
+    with tempfile.TemporaryDirectory(prefix="cmon-owner-") as tmp:
+        out = Validated(Path(tmp) / "unused.arrow", canonical_schema(ds), 0, 0, log, [])
+        wrong = ProblemLog(limit=settings.max_errors)
+        for batch in iter_valid([path], ds, cat, out):
+            values = batch.column(column).to_pylist()
+            rows = batch.column(ROW_COLUMN).to_pylist()
+            sources = batch.column(SOURCE_COLUMN).to_pylist()
+            for value, row, src in zip(values, rows, sources, strict=True):
+                code, label = resolve(value)
+                if code == user.unit:
+                    continue
+                file, sheet = out.sources[src]
+                wrong.add(
+                    Problem(
+                        f"this row belongs to {label}, but you may only submit rows of your "
+                        f"own unit {own}",
+                        f"该行属于“{label}”，您只能报送本单位“{own}”的数据",
+                        file=file,
+                        sheet=sheet,
+                        row=row,
+                        column=column,
+                        value=value,
+                        hint_en=f"remove other units' rows or set {column} to your unit",
+                        hint_zh="请删除其他单位的数据行，或将该列改为本单位",
+                    )
+                )
+    if wrong.total:
+        raise wrong.error(ds.name)

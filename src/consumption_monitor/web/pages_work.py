@@ -1,0 +1,301 @@
+"""Work pages: target status (by unit, by status, one target), alerts (ack/resolve), projects
+and industry chains, report downloads, and the 填报 extras (templates, who is late).
+
+Thin adapters over :mod:`plan_data` / :mod:`analysis_data` and the library; one permission per
+route; POST routes pass the router's CSRF check.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from consumption_monitor.auth import Action, allowed, record
+from consumption_monitor.auth.roles import ALL_UNIT_ROLES, Role
+from consumption_monitor.catalog import load_catalog
+from consumption_monitor.errors import NotFoundError
+from consumption_monitor.ingest.templates import write_template
+from consumption_monitor.monitor.alerts import AlertService
+from consumption_monitor.report import report_file
+from consumption_monitor.targets.status import Status
+from consumption_monitor.web import figures
+from consumption_monitor.web.analysis_data import chain_data, gaps, stored_reports
+from consumption_monitor.web.deps import DB, Principal, RowId, Settings, State, require
+from consumption_monitor.web.plan_data import obligations, target_reports_or_none
+from consumption_monitor.web.providers import plan_or_none
+from consumption_monitor.web.templating import render
+
+router = APIRouter()
+
+PlanReader = Annotated[Principal, require(Action.VIEW_PLAN)]
+TARGET_STATUSES = [s.value for s in Status]
+
+
+@router.get("/targets")
+def targets_page(
+    request: Request,
+    settings: Settings,
+    user: PlanReader,
+    view: Literal["unit", "status"] = "status",
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """目标进展: every target's status, grouped by status or by responsible unit."""
+    plan = plan_or_none(settings)
+    ctx: dict[str, Any] = {"plan": plan, "view": view, "reports": None, "unit": unit}
+    if plan is not None:
+        reports = target_reports_or_none(settings, plan)
+        if reports is not None and unit:
+            code = plan.unit(unit).code
+            reports = [r for r in reports if code in r.units]
+        ctx["reports"] = reports
+        if reports is not None:
+            by_status: dict[str, list[Any]] = {s: [] for s in TARGET_STATUSES}
+            by_unit: dict[str, list[Any]] = {}
+            for r in reports:
+                by_status.setdefault(r.status.value, []).append(r)
+                for u in r.units or ["—"]:
+                    by_unit.setdefault(u, []).append(r)
+            ctx.update(
+                by_status=by_status,
+                by_unit=sorted(by_unit.items()),
+                figure=figures.bars(
+                    list(by_status), [len(v) for v in by_status.values()], name="targets"
+                ),
+            )
+    return render(request, "targets.html", ctx, user=user)
+
+
+@router.get("/targets/{target_id}")
+def target_page(request: Request, settings: Settings, user: PlanReader, target_id: str) -> Response:
+    """One target: each dated value's path, projection fan (P10/P50/P90) and explanation."""
+    lang = request.state.lang
+    plan = plan_or_none(settings)
+    if plan is None:
+        raise NotFoundError("the action plan could not be loaded", "行动方案无法加载")
+    target = plan.target(target_id)
+    reports = target_reports_or_none(settings, plan) or []
+    report = next((r for r in reports if r.target.id == target.id), None)
+    figure = None
+    numbers = [
+        x
+        for v in (report.values if report is not None else [])
+        for x in (v.current, v.goal, v.path_value, v.fan)
+        if x is not None
+    ]
+    if report is not None and numbers:
+        zh = lang == "zh"
+        figure = figures.fan(
+            [v.years for v in report.values],
+            [v.current for v in report.values],
+            [v.goal for v in report.values],
+            [v.path_value for v in report.values],
+            [v.fan for v in report.values],
+            {
+                "current": "当前值" if zh else "Current",
+                "path": "计划路径" if zh else "Plan path",
+                "goal": "目标值" if zh else "Goal",
+                "fan": "预测 P10–P90" if zh else "Projection P10–P90",
+            },
+        )
+    ctx = {"target": target, "report": report, "figure": figure, "plan": plan}
+    return render(request, "target.html", ctx, user=user)
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def alert_service(state: Any) -> AlertService:
+    """The app's alert service (made on first use, closed when the app stops)."""
+    service: AlertService | None = getattr(state, "alert_service", None)
+    if service is None:
+        service = AlertService(state.settings)
+        state.alert_service = service
+    return service
+
+
+@router.get("/alerts")
+def alerts_page(
+    request: Request,
+    state: State,
+    user: Annotated[Principal, require(Action.VIEW_ALERTS)],
+    status: Literal["open", "acknowledged", "resolved", "all"] = "open",
+) -> Response:
+    """预警: alerts of the monitor, newest first, with acknowledge / resolve for the office."""
+    alerts = alert_service(state).list_alerts(None if status == "all" else status)
+    ctx = {
+        "alerts": alerts,
+        "status": status,
+        "can_manage": allowed(user.role, Action.MANAGE_ALERTS),
+    }
+    return render(request, "alerts.html", ctx, user=user)
+
+
+@router.post("/alerts/{alert_id}/{action}")
+def alert_action(
+    state: State,
+    db: DB,
+    alert_id: RowId,
+    action: Literal["ack", "resolve"],
+    user: Annotated[Principal, require(Action.MANAGE_ALERTS)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    """Acknowledge or resolve one alert (409 when its state does not allow it)."""
+    service = alert_service(state)
+    if action == "ack":
+        service.acknowledge(alert_id, by=user.username, note=note)
+    else:
+        service.resolve(alert_id, by=user.username, note=note)
+    record(db, user.username, f"alert.{action}", str(alert_id), {"note": note})
+    return RedirectResponse("/alerts?status=all", status_code=303)
+
+
+# --------------------------------------------------------------------------- projects
+
+ProjectReader = Annotated[Principal, require(Action.VIEW_PROJECTS)]
+
+
+@router.get("/projects")
+def projects_page(
+    request: Request,
+    settings: Settings,
+    user: ProjectReader,
+    district: Annotated[str | None, Query(max_length=6, pattern=r"^\d{6}$")] = None,
+    chain: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9_]+$")] = None,
+    stage: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
+) -> Response:
+    """重大项目: projects with filters and their schedule status (RAG)."""
+    from datetime import date
+
+    from consumption_monitor.projects import Stage, filter_projects, project_statuses
+
+    data = chain_data(settings)
+    frame = data.projects
+    if len(frame):
+        frame = filter_projects(
+            frame, district=district, chain=chain, stage=stage, chains=data.chains
+        )
+    statuses = (
+        {s.project_id: s for s in project_statuses(frame, date.today())} if len(frame) else {}
+    )
+    cat = load_catalog(settings.city)
+    ctx = {
+        "projects": frame.to_dict("records"),
+        "statuses": statuses,
+        "districts": cat.districts,
+        "chains": data.chains.chains,
+        "stages": list(Stage),
+        "sel": {"district": district or "", "chain": chain or "", "stage": stage or ""},
+    }
+    return render(request, "projects.html", ctx, user=user)
+
+
+@router.get("/projects/chains")
+def chains_page(request: Request, settings: Settings, user: ProjectReader) -> Response:
+    """产业链: every chain's strength, its missing and weak links."""
+    from consumption_monitor.chains import chain_summary
+
+    data = chain_data(settings)
+    summary = chain_summary(gaps(data), data.membership)
+    return render(request, "chains.html", {"chains": summary.to_dict("records")}, user=user)
+
+
+@router.get("/projects/chains/{chain_id}")
+def chain_page(
+    request: Request, settings: Settings, user: ProjectReader, chain_id: str
+) -> Response:
+    """One chain: graph of its links coloured by gap status, the gaps and promotion candidates."""
+    from consumption_monitor.chains import chain_graph, promotion_candidates
+
+    data = chain_data(settings, with_cards=True)
+    chain = data.chains.chain(chain_id)
+    table = gaps(data)
+    mine = table[table["chain_id"] == chain.id]
+    weak = mine[mine["status"] != "ok"]
+    candidates = []
+    if len(weak):
+        ranked = promotion_candidates(
+            data.chains, table, None, enterprise_monthly=data.enterprise_monthly,
+            card_spend=data.card_spend,
+        )  # fmt: skip
+        if len(ranked):
+            candidates = ranked[ranked["link_key"].str.startswith(f"{chain.id}.")].to_dict(
+                "records"
+            )
+    ctx = {
+        "chain": chain,
+        "links": mine.to_dict("records"),
+        "candidates": candidates,
+        "figure": figures.chain_graph(chain_graph(chain, table), request.state.lang),
+    }
+    return render(request, "chain.html", ctx, user=user)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@router.get("/reports")
+def reports_page(
+    request: Request, settings: Settings, user: Annotated[Principal, require(Action.VIEW_REPORTS)]
+) -> Response:
+    """分析报告: generated monthly / quarterly / holiday reports to download."""
+    return render(request, "reports.html", {"reports": stored_reports(settings)}, user=user)
+
+
+@router.get("/reports/{report_id}/download")
+def report_download(
+    settings: Settings, report_id: str, user: Annotated[Principal, require(Action.VIEW_REPORTS)]
+) -> FileResponse:
+    """One stored report file."""
+    del user
+    path = report_file(settings, report_id)
+    return FileResponse(path, filename=path.name)
+
+
+# --------------------------------------------------------------------------- 填报 extras
+
+
+@router.get("/submissions/templates/{dataset}")
+def template_download(
+    settings: Settings,
+    dataset: str,
+    user: Annotated[Principal, require(Action.SUBMIT_DATA)],
+    format: Literal["xlsx", "csv"] = "xlsx",
+) -> FileResponse:
+    """The blank fill-in template of a dataset (Chinese headers, an example row, drop-downs).
+
+    A template holds no data, so any user who may submit gets any dataset's template; the
+    submission page lists only the datasets the user's role may submit."""
+    del user
+    ds = load_catalog(settings.city).dataset(dataset)
+    folder = Path(tempfile.mkdtemp(prefix="cmon-template-"))
+    path = write_template(ds.name, format, folder / f"{ds.name}_template.{format}",
+                          city=settings.city)  # fmt: skip
+
+    def cleanup() -> None:
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+
+    return FileResponse(path, filename=path.name, background=BackgroundTask(cleanup))
+
+
+@router.get("/submissions/status")
+def compliance_page(
+    request: Request,
+    settings: Settings,
+    user: Annotated[Principal, require(Action.VIEW_SUBMISSIONS)],
+) -> Response:
+    """报送提醒: the user's own forms and deadlines; the office sees every unit and who is late."""
+    plan = plan_or_none(settings)
+    everyone = Role(user.role) in ALL_UNIT_ROLES
+    items = []
+    if plan is not None and (everyone or user.unit):
+        items = obligations(plan, settings, unit=None if everyone else user.unit)
+    late = [o for o in items if o.state in ("overdue", "escalated")]
+    names = {u.code: u for u in plan.units.units.values()} if plan is not None else {}
+    ctx = {"items": items, "late": late, "everyone": everyone, "units": names}
+    return render(request, "compliance.html", ctx, user=user)
