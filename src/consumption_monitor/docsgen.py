@@ -34,9 +34,17 @@ Rules (METHODOLOGY.md §1–2): published growth is authoritative and never reco
 published levels; single periods are derived from cumulative releases with
 `g_m = (C_m - C_{m-1}) / (C_m/(1+G_m) - C_{m-1}/(1+G_{m-1})) - 1` only where no single period is
 published (a published figure wins); contributions are `(Y_i - B_i) / B_total * 100` with
-`B = Y / (1 + g)`; district and 商圈 rollups add up to the city total (card cells below the
-privacy thresholds `CMON_MIN_CELL_MERCHANTS`/`CMON_MIN_CELL_CARDS` are suppressed, the city
-total never is).
+`B = Y / (1 + g)`; district and 商圈 rollups add up to the city total before privacy
+protection. Card cells (card spending, transactions, night share) with fewer distinct merchants
+or cards than `CMON_MIN_CELL_MERCHANTS`/`CMON_MIN_CELL_CARDS` are suppressed (value, numerator
+and denominator null, note `suppressed`), and so are the complementary cells needed so that no
+hidden cell can be recovered as a total minus the published parts: per period, districts under
+the city total, each 商圈/category/origin/channel breakdown under its district's and the city's
+total, and the city breakdown cells as sums of the district cells are protected jointly, with
+one mask for every card indicator (`consumption_monitor.privacy.protect_linked`, see
+docs/monitoring.md). The city total is never suppressed, so a period with a single reporting
+district reveals that district. Published parts therefore no longer sum to their total where
+cells are hidden; merchant and card counts are never stored.
 
 Read results with `cmon indicator show CODE [--region] [--from] [--to] [--basis] [--json|--csv]`
 (money in 元/万元/亿元 per `CMON_MONEY_UNIT`) or in Python with

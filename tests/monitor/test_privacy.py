@@ -1,8 +1,8 @@
 """Privacy: no suppressed cell can be recovered from the published cells and totals.
 
-Oracle: for each suppressed cell, linear programming (scipy ``linprog``) finds its smallest and
-largest value consistent with every published cell, every published row/column total and
-non-negativity. The range must be a proper interval (not a single point).
+Oracle (:mod:`tests.privacy_oracle`): for each suppressed cell, linear programming (scipy
+``linprog``) finds its smallest and largest value consistent with every published cell, every
+published row/column total and non-negativity. The range must be a proper interval.
 """
 
 from __future__ import annotations
@@ -11,43 +11,9 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
+from tests.privacy_oracle import grid_ranges as _ranges
 
-from consumption_monitor.monitor.privacy import complementary_suppression, primary_mask, suppress
-
-
-def _ranges(
-    values: np.ndarray, mask: np.ndarray, rows_pub: np.ndarray, cols_pub: np.ndarray
-) -> list[tuple[float, float]]:
-    """[min, max] of each hidden cell given the published equations (row-major order)."""
-    cells = list(zip(*np.nonzero(mask), strict=True))
-    n = len(cells)
-    a_eq, b_eq = [], []
-    for r in range(values.shape[0]):
-        if rows_pub[r] and any(c[0] == r for c in cells):
-            a_eq.append([1.0 if c[0] == r else 0.0 for c in cells])
-            b_eq.append(values[r][mask[r]].sum())
-    for col in range(values.shape[1]):
-        if cols_pub[col] and any(c[1] == col for c in cells):
-            a_eq.append([1.0 if c[1] == col else 0.0 for c in cells])
-            b_eq.append(values[:, col][mask[:, col]].sum())
-    out = []
-    for k in range(n):
-        cost = np.zeros(n)
-        cost[k] = 1.0
-        kw = {
-            "A_eq": np.array(a_eq) if a_eq else None,
-            "b_eq": np.array(b_eq) if b_eq else None,
-            "bounds": [(0, None)] * n,
-            "method": "highs",
-        }
-        lo = linprog(cost, **kw)
-        hi = linprog(-cost, **kw)
-        assert lo.status == 0
-        top = np.inf if hi.status == 3 else -hi.fun  # status 3: unbounded above
-        out.append((lo.fun, top))
-    return out
-
+from consumption_monitor.privacy import complementary_suppression, primary_mask, suppress
 
 tables = st.integers(2, 5).flatmap(
     lambda r: st.integers(2, 5).flatmap(

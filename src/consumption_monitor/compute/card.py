@@ -4,9 +4,22 @@ Business day: a transaction belongs to the day of ``txn_ts - 2 h``, so the night
 18:00–02:00 is one evening and a 01:30 payment counts for the previous evening (practice,
 printed in the indicator definition). As everywhere, January is reported with February as
 the Jan–Feb period ``YYYY-02``. Spending categories come from the MCC groups of the
-dimension catalog (unknown MCCs fall in ``other``). Cells with fewer distinct merchants or
-cards than the privacy thresholds are suppressed (value null, note ``suppressed``); the city
-totals are computed from the rows, not from published cells, so suppression never changes them.
+dimension catalog (unknown MCCs fall in ``other``).
+
+Privacy: the expression carries, per cell, the distinct merchants, distinct cards and spending
+(columns :data:`COUNT_COLUMNS`, internal only). After the engine, :func:`protect_card_frames`
+(pandas, so identical on every engine) hides every cell with fewer distinct merchants or cards
+than ``settings.min_cell_merchants`` / ``settings.min_cell_cards`` and then the complementary
+cells needed so that no hidden cell can be recovered from the published ones: per period, all
+card cells form one linked table (districts under the city total; each breakdown — 商圈,
+category, origin, channel — under its district total and under the city total, and the city
+breakdown cells as sums of the district cells), protected with
+:func:`consumption_monitor.privacy.protect_linked`. The same mask applies to every card
+indicator of the period (spending, transactions, night share), so one indicator cannot reveal
+another's hidden cell. Hidden cells get value, numerator and denominator null and note
+``suppressed``; the counts are dropped. The CITY total is never suppressed (a city with one
+reporting district therefore reveals that district's total). Totals are computed from the rows,
+not from published cells, so suppression never changes them.
 """
 
 from __future__ import annotations
@@ -15,8 +28,17 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
 
-from consumption_monitor.compute.frame import ROLLUP_KEYS, explode, finish, fold_january, ratio
+from consumption_monitor.compute.frame import (
+    EXPR_COLUMNS,
+    ROLLUP_KEYS,
+    explode,
+    fold_january,
+    ratio,
+)
+from consumption_monitor.privacy import Equation, primary_mask, protect_linked
 
 #: Card dims → column of the prepared rows.
 CARD_DIMS = {
@@ -26,6 +48,9 @@ CARD_DIMS = {
     "channel": "channel",
 }
 NIGHT_START_HOUR, NIGHT_END_HOUR = 18, 2
+#: Internal per-cell columns of a card expression: distinct merchants, distinct cards, spending.
+COUNT_COLUMNS = ("_merchants", "_cards", "_weight")
+SUPPRESSED = "suppressed"
 
 
 def card_rows(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
@@ -69,14 +94,25 @@ def card_expr(
         agg = agg.mutate(numerator=night, denominator=agg._sum, value=ratio(night, agg._sum, 100.0))
     else:
         agg = agg.mutate(value=agg._sum if kind == "card_sum" else agg._n.cast("float64"))
-    # The city total is never suppressed; district and breakdown cells are.
-    small = (agg._merchants < ctx["min_merchants"]) | (agg._cards < ctx["min_cards"])
-    hidden = small & ((agg.region != ctx["city"]) | (agg.dim != ""))
-    agg = agg.mutate(
-        value=ibis.ifelse(hidden, ibis.null().cast("float64"), agg.value),
-        note=ibis.ifelse(hidden, ibis.literal("suppressed"), ibis.literal("")),
+    null = ibis.null().cast("float64")
+    # The columns of ``finish`` plus the counts, which ride along for the privacy step after
+    # the engine (:func:`protect_card_frames` drops them before anything is stored).
+    return agg.select(
+        indicator=ibis.literal(code, type="string"),
+        region=agg.region.cast("string"),
+        period=agg.period.cast("string"),
+        basis=ibis.literal("month", type="string"),
+        dim=agg.dim.cast("string"),
+        dim_value=agg.dim_value.cast("string"),
+        value=agg.value.cast("float64"),
+        yoy_pct=null,
+        numerator=agg.numerator.cast("float64") if "numerator" in agg.columns else null,
+        denominator=agg.denominator.cast("float64") if "denominator" in agg.columns else null,
+        note=ibis.literal("", type="string"),
+        _merchants=agg._merchants.cast("int64"),
+        _cards=agg._cards.cast("int64"),
+        _weight=agg._sum.cast("float64"),
     )
-    return finish(agg, indicator=code, basis="month")
 
 
 def card_daily_aggregate(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
@@ -85,3 +121,101 @@ def card_daily_aggregate(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
     return rows.group_by(["day", "district_code", "category"]).aggregate(
         amount=rows.amount.sum(), n=rows.count()
     )
+
+
+def _equations(part: pd.DataFrame, city: str) -> tuple[list[Equation], int | None]:
+    """The published additive equations of one period's card cells (positions in ``part``)
+    and the position of the city total."""
+    keys = list(zip(part.region, part.dim, part.dim_value, strict=True))
+    pos = {k: i for i, k in enumerate(keys)}
+    totals = {r: i for (r, d, _), i in pos.items() if d == ""}
+    in_region: dict[tuple[str, str], list[int]] = {}  # (region, dim) -> breakdown cells
+    across: dict[tuple[str, str], list[int]] = {}  # (dim, value) -> district cells
+    districts: list[int] = []
+    for i, (region, dim, value) in enumerate(keys):
+        if dim == "":
+            if region != city:
+                districts.append(i)
+            continue
+        in_region.setdefault((region, dim), []).append(i)
+        if region != city:
+            across.setdefault((dim, value), []).append(i)
+    eqs: list[Equation] = []
+
+    def add(parts: list[int], total: int | None) -> None:
+        if total is not None and parts:
+            eqs.append((np.array([*parts, total]), np.array([1.0] * len(parts) + [-1.0])))
+
+    add(districts, totals.get(city))  # districts under the city total
+    for (region, _), cells in in_region.items():  # each breakdown under its region's total
+        add(cells, totals.get(region))
+    for (dim, value), cells in across.items():  # city breakdown cells = sum of district cells
+        add(cells, pos.get((city, dim, value)))
+    return eqs, totals.get(city)
+
+
+_KEY = ["period", "region", "dim", "dim_value"]
+_NO_REGION = "\x00"  # rows without a district code: a district-level cell of their own
+
+
+def card_privacy_mask(
+    cells: pd.DataFrame, city: str, min_merchants: int, min_cards: int
+) -> pd.Series:
+    """``True`` for each card cell to hide (index of ``cells``).
+
+    ``cells`` has :data:`_KEY` and :data:`COUNT_COLUMNS`, one row per cell. Primary: fewer
+    merchants or cards than the thresholds (the city total excepted); complementary: see the
+    module docstring. Missing counts count as zero (hidden).
+    """
+    out = pd.Series(False, index=cells.index)
+    if cells.empty:
+        return out
+    frame = cells.assign(
+        region=cells.region.fillna(_NO_REGION), dim_value=cells.dim_value.fillna("")
+    )
+    for _, group in frame.groupby("period", sort=False):
+        part = group.reset_index(drop=False)
+        eqs, city_total = _equations(part, city)
+        primary = primary_mask(
+            part["_merchants"].to_numpy(float),
+            part["_cards"].to_numpy(float),
+            min_merchants,
+            min_cards,
+        )
+        eligible = np.ones(len(part), dtype=bool)
+        if city_total is not None:
+            primary[city_total] = False
+            eligible[city_total] = False
+        hidden = protect_linked(part["_weight"].to_numpy(float), primary, eqs, eligible=eligible)
+        out.loc[part["index"].to_numpy()[hidden]] = True
+    return out
+
+
+def protect_card_frames(
+    frames: dict[str, pd.DataFrame], city: str, min_merchants: int, min_cards: int
+) -> dict[str, pd.DataFrame]:
+    """Apply the card privacy rule to the executed frames that carry :data:`COUNT_COLUMNS`.
+
+    All card frames share one mask per cell key (``period, region, dim, dim_value``); other
+    frames pass through. Returned frames have exactly :data:`EXPR_COLUMNS`.
+    """
+    card = [code for code, f in frames.items() if set(COUNT_COLUMNS) <= set(f.columns)]
+    if not card:
+        return frames
+    cells = (
+        pd.concat([frames[c][[*_KEY, *COUNT_COLUMNS]] for c in card], ignore_index=True)
+        .drop_duplicates(_KEY)
+        .reset_index(drop=True)
+    )
+    mask = card_privacy_mask(cells, city, min_merchants, min_cards)
+    hidden_keys = cells.loc[mask.to_numpy(), _KEY].assign(_hidden=True)
+    out = dict(frames)
+    for code in card:
+        f = frames[code].merge(hidden_keys, on=_KEY, how="left")
+        hide = f["_hidden"].fillna(False).astype(bool).to_numpy()
+        f = f[list(EXPR_COLUMNS)].copy()
+        for col in ("value", "numerator", "denominator"):
+            f[col] = f[col].astype(float).where(~hide)
+        f["note"] = np.where(hide, SUPPRESSED, f["note"].fillna("").astype(str))
+        out[code] = f
+    return out

@@ -1,7 +1,8 @@
 """Compute the indicator suite and keep it in the lake as the long indicator table.
 
 ``compute(as_of=D)`` reads the lake as known at ``D`` (the vintage), runs one Ibis expression
-per indicator on the chosen engine, applies the post steps of :mod:`.post` and returns the long
+per indicator on the chosen engine, applies the card privacy rule
+(:func:`.card.protect_card_frames`) and the post steps of :mod:`.post` and returns the long
 table :data:`COLUMNS`. ``write_result`` stores it as Parquet under
 ``<lake>/_derived/indicators/vintage=<D>/`` (temp name, then rename); ``read_result`` returns
 the latest computation of the latest vintage at or before a date.
@@ -21,7 +22,7 @@ import pandas as pd
 from ibis.backends import BaseBackend
 
 from consumption_monitor.catalog import load_catalog
-from consumption_monitor.compute.card import card_expr
+from consumption_monitor.compute.card import card_expr, protect_card_frames
 from consumption_monitor.compute.enterprise import enterprise_expr, key_enterprise_expr
 from consumption_monitor.compute.official import official_expr, official_ratio_expr
 from consumption_monitor.compute.post import add_comparisons, contributions, provisional_flags
@@ -146,7 +147,14 @@ def compute(
                 frames = list(pool.map(run, exprs))
         else:
             frames = [run(item) for item in exprs]
-    frames = [f for f in frames if len(f)]
+    # Card privacy (primary + complementary suppression) runs here, in pandas, on every engine.
+    named = protect_card_frames(
+        dict(zip([code for code, _ in exprs], frames, strict=True)),
+        ctx["city"],
+        ctx["min_merchants"],
+        ctx["min_cards"],
+    )
+    frames = [f for f in named.values() if len(f)]
     df = pd.concat(frames, ignore_index=True) if frames else _empty()
     df = contributions(df, catalog)
     df = add_comparisons(df, catalog)
