@@ -17,7 +17,6 @@ from consumption_monitor.cli.common import (
     print_table,
     resolve_lang,
 )
-from consumption_monitor.errors import NotFoundError
 
 
 def _fmt(value: object, digits: int = 2) -> object:
@@ -48,24 +47,30 @@ def seasonal(
     """季节调整（X-13ARIMA-SEATS，春节等移动假日）/ seasonally adjust a series."""
     language = resolve_lang(lang)
     with handle_errors(language, as_json=as_json):
+        from consumption_monitor.catalog import load_catalog
+        from consumption_monitor.config import get_settings
         from consumption_monitor.seasonal import adjust
         from consumption_monitor.seasonal.io import read_period_csv
+        from consumption_monitor.seasonal.stored import store_adjusted, stored_series
 
-        if input_csv is None:
-            where = f"{code}@{region}" if region else code
-            raise NotFoundError(
-                f"no stored series for {where} yet; pass --input CSV (period,value)",
-                f"暂无 {where} 的入库序列，请用 --input 指定 CSV（period,value）",
-            )
         if janfeb not in ("auto", "quarterly", "split", "monthly"):
             raise typer.BadParameter("--janfeb must be auto, quarterly, split or monthly")
-        series = read_period_csv(input_csv)
+        settings = get_settings()
+        catalog = load_catalog(settings.city)
+        region = catalog.region_code(region) if region else catalog.city.code
+        series = (
+            read_period_csv(input_csv)
+            if input_csv is not None
+            else stored_series(settings, code, region)
+        )
         result = adjust(
             series,
             name=code,
             janfeb=cast(Literal["auto", "quarterly", "split", "monthly"], janfeb),
             working_days=working_days,
         )
+        if input_csv is None:
+            store_adjusted(settings, code, region, result)
         table = result.table
         if as_json:
             rows = [

@@ -1,0 +1,91 @@
+"""Series from the computed indicator table in, seasonally adjusted series back to the lake.
+
+The input is an indicator's single-month values (``basis = month``) for one region, as the
+indicator engine stores them: there is no January row, and the February row is the Jan–Feb
+total (METHODOLOGY §1). That layout is what :func:`consumption_monitor.seasonal.adjust` detects
+as Jan–Feb combined and adjusts quarterly.
+
+Adjusted series are stored as derived indicators ``<code>_sa`` in
+``lake/_derived/seasonal/<code>/region=<region>.parquet`` (written to a temp name, then renamed),
+one long table per series with the model in ``note``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from consumption_monitor.config import Settings
+from consumption_monitor.errors import NotFoundError
+from consumption_monitor.seasonal.adjust import AdjustmentResult
+
+SEASONAL_DIR = ("_derived", "seasonal")
+
+
+def stored_series(settings: Settings, code: str, region: str) -> pd.Series:
+    """Single-month values of ``code`` in ``region`` on a monthly PeriodIndex (January NaN)."""
+    from consumption_monitor.compute.runner import read_result
+
+    table = read_result(settings)
+    dim = table["dim"].fillna("") if "dim" in table.columns else ""
+    rows = table[
+        (table["indicator"] == code)
+        & (table["region"] == region)
+        & (dim == "")
+        & (table["basis"] == "month")
+    ]
+    rows = rows[rows["value"].notna()]
+    if rows.empty:
+        raise NotFoundError(
+            f"no monthly values of {code} for region {region}; run `cmon compute` or pass --input",
+            f"指标 {code}（地区 {region}）暂无月度数值；请先运行 `cmon compute` 或用 --input 指定",
+        )
+    index = pd.PeriodIndex(rows["period"].astype(str), freq="M")
+    series = pd.Series(rows["value"].to_numpy(dtype=float), index=index, name=code).sort_index()
+    full = pd.period_range(series.index[0].asfreq("Y").asfreq("M", "s"), series.index[-1], freq="M")
+    return series.reindex(full)
+
+
+def adjusted_path(settings: Settings, code: str, region: str) -> Path:
+    """Where the adjusted series of ``code`` in ``region`` is stored."""
+    return settings.lake_dir.joinpath(*SEASONAL_DIR, code, f"region={region}.parquet")
+
+
+def store_adjusted(settings: Settings, code: str, region: str, result: AdjustmentResult) -> Path:
+    """Write ``result`` as the derived indicator ``<code>_sa`` (atomic replace)."""
+    table = result.table
+    freq = "quarter" if str(getattr(table.index, "freqstr", "M")).startswith("Q") else "month"
+    out = pd.DataFrame(
+        {
+            "indicator": f"{code}_sa",
+            "region": region,
+            "period": [str(p).replace("Q", "-Q") if freq == "quarter" else str(p)
+                       for p in table.index],
+            "basis": freq,
+            "value": table["adjusted"].to_numpy(dtype=float),
+            "seasonal_factor": table["seasonal"].to_numpy(dtype=float),
+            "mom_pct": table["mom_pct"].to_numpy(dtype=float),
+            "estimated": table["estimated"].to_numpy(dtype=bool),
+            "note": f"X-13ARIMA-SEATS {result.diagnostics.model}; "
+            f"windows {result.diagnostics.windows}",
+        }
+    )  # fmt: skip
+    path = adjusted_path(settings, code, region)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
+    out.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+def read_adjusted(settings: Settings, code: str, region: str) -> pd.DataFrame:
+    """The stored adjusted series (NotFoundError when it was never computed)."""
+    path = adjusted_path(settings, code, region)
+    if not path.exists():
+        raise NotFoundError(
+            f"no adjusted series for {code} in {region}; run `cmon seasonal {code}`",
+            f"{code}（{region}）尚无季节调整结果；请运行 `cmon seasonal {code}`",
+        )
+    return pd.read_parquet(path)
