@@ -1,11 +1,14 @@
 """``cmon evaluate``: score districts or departments with an evaluation scheme (工作评价).
 
-A thin adapter: read the long table, call :func:`consumption_monitor.evaluate.evaluate` (and
-:func:`sensitivity` on request), print a table, JSON or an .xlsx workbook.
+A thin adapter: read the long table (``--input``) or build it from the lake
+(:func:`consumption_monitor.evaluate.build_inputs`), call
+:func:`consumption_monitor.evaluate.evaluate` (and :func:`sensitivity` on request), print a table,
+JSON or an .xlsx workbook.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,10 +24,13 @@ from consumption_monitor.cli.common import (
     print_table,
     resolve_lang,
 )
-from consumption_monitor.errors import DataValidationError, EvaluationError, NotFoundError
+from consumption_monitor.config import get_settings
+from consumption_monitor.errors import DataValidationError, NotFoundError
 from consumption_monitor.evaluate import (
     EvaluationResult,
+    Scheme,
     SensitivityResult,
+    build_inputs,
     evaluate,
     explanation_frame,
     load_scheme,
@@ -34,6 +40,7 @@ from consumption_monitor.evaluate import (
     weights_frame,
 )
 from consumption_monitor.evaluate.explain import method_summary
+from consumption_monitor.evaluate.inputs import latest_period, require_lake_units
 
 SchemeOpt = Annotated[
     str,
@@ -45,7 +52,20 @@ PeriodOpt = Annotated[
 InputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--input", help="Long table CSV/Parquet: unit, period, indicator, value. 输入长表。"
+        "--input",
+        help="Long table CSV/Parquet: unit, period, indicator, value (default: built from the "
+        "lake). 输入长表（缺省时由数据湖生成）。",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Use the data as visible on this date (YYYY-MM-DD)."),
+]
+MissingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--missing",
+        help="Override the scheme's missing-value policy: refuse | worst (flagged). 缺失值处理。",
     ),
 ]
 XlsxOpt = Annotated[
@@ -151,6 +171,22 @@ def _print(result: EvaluationResult, lang: str, stability: SensitivityResult | N
         console.print(f"[yellow]{note}[/]")
 
 
+def _from_lake(scheme: Scheme, period: str | None, as_of: str | None) -> tuple[pd.DataFrame, str]:
+    """The scheme's inputs built from the lake for ``period`` (default: the latest full year)."""
+    require_lake_units(scheme)
+    settings = get_settings()
+    day = date.fromisoformat(as_of) if as_of else None
+    chosen = period or latest_period(settings, day)
+    if chosen is None:
+        raise NotFoundError(
+            "no computed indicators: nothing to evaluate",
+            "尚未计算指标，无法评价",
+            hint_en="run `cmon compute` first, or pass --input",
+            hint_zh="请先运行 `cmon compute`，或用 --input 提供长表",
+        )
+    return build_inputs(scheme, settings, chosen, as_of=day).data, chosen
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``evaluate`` command."""
 
@@ -159,6 +195,8 @@ def register(app: typer.Typer) -> None:
         scheme: SchemeOpt,
         period: PeriodOpt = None,
         input_path: InputOpt = None,
+        as_of: AsOfOpt = None,
+        missing: MissingOpt = None,
         as_json: JsonOpt = False,
         xlsx: XlsxOpt = None,
         runs: RunsOpt = 0,
@@ -170,14 +208,18 @@ def register(app: typer.Typer) -> None:
         language = resolve_lang(lang)
         with handle_errors(language, as_json=as_json):
             chosen = load_scheme(scheme)
-            if input_path is None:
-                raise EvaluationError(
-                    "no input: pass --input with a long table (unit, period, indicator, value)",
-                    "没有输入数据：请用 --input 给出长表（unit, period, indicator, value）",
-                    hint_en="the indicator engine will feed this command directly later",
-                    hint_zh="指标引擎上线后将直接提供数据",
-                )
-            result = evaluate(chosen, read_long_table(input_path), period)
+            if missing is not None:
+                if missing not in ("refuse", "worst"):
+                    raise DataValidationError(
+                        f"--missing must be refuse or worst, not {missing!r}",
+                        f"--missing 只能是 refuse 或 worst，而不是 {missing!r}",
+                    )
+                chosen = chosen.model_copy(update={"missing": missing})
+            if input_path is not None:
+                data = read_long_table(input_path)
+            else:
+                data, period = _from_lake(chosen, period, as_of)
+            result = evaluate(chosen, data, period)
             stability = (
                 sensitivity(result, spread=spread, runs=runs, seed=seed) if runs > 0 else None
             )

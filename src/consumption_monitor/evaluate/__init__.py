@@ -14,6 +14,7 @@ from consumption_monitor.evaluate.explain import (
     scores_frame,
     weights_frame,
 )
+from consumption_monitor.evaluate.inputs import SchemeInputs, build_inputs, scheme_inputs
 from consumption_monitor.evaluate.scheme import (
     Scheme,
     available_schemes,
@@ -25,14 +26,17 @@ from consumption_monitor.evaluate.sensitivity import SensitivityResult, sensitiv
 __all__ = [
     "EvaluationResult",
     "Scheme",
+    "SchemeInputs",
     "SensitivityResult",
     "WeightReport",
     "available_schemes",
+    "build_inputs",
     "evaluate",
     "explanation_frame",
     "load_scheme",
     "parse_scheme",
     "result_to_dict",
+    "scheme_inputs",
     "scores_frame",
     "sensitivity",
     "weights_frame",

@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from consumption_monitor.calendar import HolidayBlock, holiday_blocks
-from consumption_monitor.catalog import load_catalog
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError
+from consumption_monitor.evaluate import Scheme, build_inputs, load_scheme
+from consumption_monitor.evaluate.inputs import latest_period
 from consumption_monitor.monitor.holiday import HolidayComparison, holiday_report
 from consumption_monitor.projects.sources import ChainData, load_chain_data
 from consumption_monitor.report import list_reports
@@ -96,49 +97,22 @@ def holiday_view(settings: Settings, key: str | None) -> HolidayView:
 
 # --------------------------------------------------------------------------- evaluation
 
-#: Where each input of the evaluation schemes comes from in the computed long table:
-#: scheme code → (indicator, basis, column). Taken at each district's December (full-year)
-#: row, so one period is one year. Inputs without a source here are missing, and a scheme whose
-#: policy is ``refuse`` then refuses with the list (shown on the page).
-EVALUATION_SOURCES: dict[str, tuple[str, str, str]] = {
-    "retail_sales_growth": ("retail_sales", "ytd", "yoy_pct"),
-    "above_size_retail_growth": ("retail_sales_above_size", "ytd", "yoy_pct"),
-    "upgrade_goods_share": ("upgrade_goods_share", "ytd", "value"),
-    "online_retail_share": ("online_retail_share", "ytd", "value"),
-    "new_first_stores": ("first_stores_new", "ytd", "value"),
-    "culture_sports_events": ("events_by_kind", "ytd", "value"),
-}
 
+def evaluation_input(settings: Settings, scheme: Scheme | None = None) -> pd.DataFrame:
+    """Long table ``unit, period, indicator, value`` for ``scheme`` (default: the district
+    scheme), built from the lake by :func:`consumption_monitor.evaluate.build_inputs` for the
+    latest full year and the year before, reused for :data:`CHAIN_TTL` seconds; empty when
+    nothing was computed. Inputs without data are left out, so a scheme whose policy is
+    ``refuse`` refuses with the list (shown on the page)."""
+    chosen = scheme or load_scheme("district_default")
 
-def evaluation_input(settings: Settings) -> pd.DataFrame:
-    """Long table ``unit, period, indicator, value`` for district schemes (see
-    :data:`EVALUATION_SOURCES`); empty when nothing was computed."""
-    table = indicator_table(settings)
-    cols = ["unit", "period", "indicator", "value"]
-    if table is None:
-        return pd.DataFrame(columns=cols)
-    districts = {d.code for d in load_catalog(settings.city).districts}
-    frames = []
-    for code, (indicator, basis, column) in EVALUATION_SOURCES.items():
-        rows = table[
-            (table["indicator"] == indicator)
-            & (table["basis"] == basis)
-            & (table["dim"] == "")
-            & table["region"].isin(districts)
-            & table["period"].str.endswith("-12")
-        ]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "unit": rows["region"].astype(str),
-                    "period": rows["period"].str[:4],
-                    "indicator": code,
-                    "value": rows[column].astype(float),
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    return out.dropna(subset=["value"]).reset_index(drop=True)
+    def make() -> pd.DataFrame:
+        period = latest_period(settings)
+        if period is None:
+            return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+        return build_inputs(chosen, settings, period).data
+
+    return _ttl((str(settings.data_dir), f"evaluation:{chosen.name}"), make)
 
 
 # --------------------------------------------------------------------------- projects

@@ -4,7 +4,7 @@ which submission by when (reminders and overdue escalation).
 Target judgements come from :func:`consumption_monitor.targets.service.target_statuses`; task
 progress is the ``task_progress`` dataset of the lake (``reporting_unit`` is stored as written,
 a unit name or code, and resolved through the plan's unit registry). The submission calendar is
-data: ``web/data/reporting.yaml``.
+data: ``catalog/data/reporting.yaml`` (:mod:`consumption_monitor.catalog.reporting`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,11 @@ import time
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from importlib import resources
 from typing import Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel
 
+from consumption_monitor.catalog.reporting import reporting_rules
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError, NotFoundError
 from consumption_monitor.indicators import load_indicators
@@ -106,24 +103,6 @@ def target_reports_or_none(settings: Settings, plan: Plan) -> list[TargetReport]
 
 
 # --------------------------------------------------------------------------- submissions due
-
-
-class ReportingRule(BaseModel):
-    """When a dataset is due from which units (``web/data/reporting.yaml``)."""
-
-    frequency: Literal["monthly", "quarterly"]
-    due_days: int  # days after the period ends
-    remind_days: int  # days before the due date a reminder shows
-    escalate_days: int  # days overdue after which the office escalates
-    who: Literal["task_units", "report_units"]
-
-
-@cache
-def reporting_rules() -> dict[str, ReportingRule]:
-    """The submission calendar, read once from the package."""
-    text = resources.files("consumption_monitor.web").joinpath("data/reporting.yaml")
-    raw = yaml.safe_load(text.read_text("utf-8"))
-    return {name: ReportingRule(**spec) for name, spec in raw["datasets"].items()}
 
 
 def _period_end(period: str) -> date:
