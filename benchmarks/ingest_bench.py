@@ -1,6 +1,6 @@
 """Ingestion benchmark: ``cmon ingest`` with validation vs a bare DuckDB load of the same file.
 
-    python benchmarks/ingest_bench.py --rows 10000000 [--dir /tmp/cmon-bench] [--keep]
+    python benchmarks/ingest_bench.py --rows 10000000 [--dir /tmp/cmon-bench] [--keep] [--repeat 3]
 
 Generates card-transaction files (CSV and Parquet, written in chunks so memory stays bounded),
 then measures, each in a fresh child process (so peak memory is that step's own):
@@ -11,16 +11,20 @@ then measures, each in a fresh child process (so peak memory is that step's own)
   (in-memory, no checks) and DuckDB ``COPY (SELECT * FROM ...) TO '...parquet'`` (the closest
   like-for-like: it also writes Parquet).
 
-Prints a Markdown table with rows/s, peak RSS and the ratio of each cmon load to the DuckDB
-CTAS load of the same file. The goal is cmon within 1.5× of DuckDB CTAS.
+Prints a Markdown table with rows/s, CPU seconds (all threads), peak RSS and the ratio of each
+load's wall and CPU time to the DuckDB CTAS load of the same file (medians of ``--repeat``
+runs). The goal is cmon within 1.5× of DuckDB CTAS. On a shared machine compare the ratios of
+one run and the CPU column; a kept ``--dir`` reuses files generated for the same ``--rows``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,12 +85,14 @@ def generate(folder: Path, rows: int) -> tuple[Path, Path]:
 
 def child(mode: str, path: Path, work: Path) -> dict[str, float]:
     """Run one measurement in this (child) process."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     if mode == "cmon":
         from consumption_monitor.config import load_settings
         from consumption_monitor.ingest import ingest
 
-        settings = load_settings(data_dir=work / f"data-{path.suffix[1:]}")
+        data_dir = work / f"data-{path.suffix[1:]}"
+        shutil.rmtree(data_dir, ignore_errors=True)  # a kept --dir must not make it a no-op
+        settings = load_settings(data_dir=data_dir)
         result = ingest([path], "card_transactions", settings=settings, vintage="2025-01-15")
         rows = result.rows_loaded
     else:
@@ -100,25 +106,39 @@ def child(mode: str, path: Path, work: Path) -> dict[str, float]:
         else:
             out = work / f"copy-{path.suffix[1:]}.parquet"
             con.execute(f"COPY (SELECT * FROM {src}) TO '{out}' (FORMAT parquet)")
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, _cpu() - c0
         rows = con.sql(f"SELECT count(*) FROM {src}").fetchall()[0][0]
         con.close()
-        return {"rows": rows, "seconds": seconds, "peak_mb": _peak_mb()}
+        return {"rows": rows, "seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb()}
     seconds = time.perf_counter() - t0
-    return {"rows": rows, "seconds": seconds, "peak_mb": _peak_mb()}
+    return {"rows": rows, "seconds": seconds, "cpu": _cpu() - c0, "peak_mb": _peak_mb()}
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(mode: str, path: Path, work: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), str(work)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+def _cpu() -> float:
+    """CPU seconds (user + system, all threads) of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(mode: str, path: Path, work: Path, repeat: int = 1) -> dict[str, float]:
+    """Median wall and CPU time over ``repeat`` fresh processes; the highest peak RSS."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", mode, str(path), str(work)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {
+        "rows": runs[0]["rows"],
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "cpu": statistics.median(r["cpu"] for r in runs),
+        "peak_mb": max(r["peak_mb"] for r in runs),
+    }
 
 
 def main() -> None:
@@ -126,6 +146,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per load; the table shows medians"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -135,29 +158,43 @@ def main() -> None:
     work = args.dir or Path(tempfile.mkdtemp(prefix="cmon-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    csv_path, pq_path = generate(work, args.rows)
+    marker = work / f"rows-{args.rows}"
+    if marker.exists():  # --dir with files of the same size from an earlier run: reuse them
+        csv_path, pq_path = work / "card.csv", work / "card.parquet"
+    else:
+        for old in work.glob("rows-*"):
+            old.unlink()
+        csv_path, pq_path = generate(work, args.rows)
+        marker.touch()
     sizes = (
         f"CSV {csv_path.stat().st_size / 1e6:.0f} MB, Parquet {pq_path.stat().st_size / 1e6:.0f} MB"
     )
-    print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s: {sizes}\n")
-    lines = ["| file | load | rows | seconds | rows/s | peak RSS MB | time vs DuckDB CTAS |",
-             "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s: {sizes}")
+    print(f"load average before: {_load()} on {os.cpu_count()} cores\n")
+    lines = ["| file | load | rows | seconds | rows/s | CPU s | peak RSS MB | time vs DuckDB CTAS "
+             "| CPU vs DuckDB CTAS |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     try:
         for path in (csv_path, pq_path):
-            base = measure("duckdb-ctas", path, work)
+            base = measure("duckdb-ctas", path, work, args.repeat)
             for mode, label in (("duckdb-ctas", "DuckDB CREATE TABLE AS (no checks)"),
                                 ("duckdb-copy", "DuckDB COPY TO Parquet (no checks)"),
                                 ("cmon", "cmon ingest (validated, lake + manifest)")):  # fmt: skip
-                r = base if mode == "duckdb-ctas" else measure(mode, path, work)
+                r = base if mode == "duckdb-ctas" else measure(mode, path, work, args.repeat)
                 lines.append(
                     f"| {path.suffix[1:]} | {label} | {int(r['rows']):,} | {r['seconds']:.1f} | "
-                    f"{r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} | "
-                    f"{r['seconds'] / base['seconds']:.2f}× |"
+                    f"{r['rows'] / r['seconds']:,.0f} | {r['cpu']:.1f} | {r['peak_mb']:.0f} | "
+                    f"{r['seconds'] / base['seconds']:.2f}× | {r['cpu'] / base['cpu']:.2f}× |"
                 )
     finally:
         if not args.keep and args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
     print("\n".join(lines))
+    print(f"\nload average after: {_load()}")
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from consumption_monitor.ingest.headers import (
     missing_required,
 )
 from consumption_monitor.ingest.official import official_rules
+from consumption_monitor.ingest.pipeline import prefetch
 from consumption_monitor.ingest.problems import Problem, ProblemLog, refuse
 from consumption_monitor.ingest.readers import Progress, SheetData, no_data, read_file
 from consumption_monitor.ingest.spill import (
@@ -357,6 +358,8 @@ def ingest(
                 data = _streamed(files, ds, cat, v, sheet=sheet, progress=progress,
                                  memory_limit=settings.duckdb_memory_limit)  # fmt: skip
                 qtable = None
+            # Validation runs ahead in its own thread while the store encodes Parquet.
+            data = prefetch(data, name="cmon-validate")
             info = store.write_batch(
                 ds.name, data, vintage=vintage, content_hash=digest, source=", ".join(names),
                 loaded_by=loaded_by, schema=v.schema, quarantine=qtable,

@@ -145,6 +145,36 @@ def check_for(col: Column, cat: Catalog) -> Check | None:
     return None
 
 
+def canonical_codes(col: Column, cat: Catalog) -> list[str] | None:
+    """The canonical codes a check returns unchanged, for a fast path; None if not listed.
+
+    A column whose every cell is already one of these needs no per-value look-up. Only codes
+    the check maps to themselves are returned, so the fast path and the look-up always agree.
+    """
+    kind = col.check
+    if kind == "mcc":
+        candidates = list(cat.mcc_codes)
+    elif kind == "district":
+        candidates = [d.code for d in cat.districts]
+    elif kind == "business_district":
+        candidates = [b.id for b in cat.business_districts]
+    elif kind == "enum":
+        candidates = list(col.values or [])
+    else:
+        return None
+    check = check_for(col, cat)
+    if check is None:
+        return None
+    out = []
+    for code in candidates:
+        try:
+            if check(code) == code:
+                out.append(code)
+        except NormaliseError:
+            continue
+    return out
+
+
 def _plan() -> Plan:
     # The configured plan (CMON_PLAN_PATH, else the bundled one); cached by load_plan.
     return load_plan(settings=get_settings())

@@ -253,9 +253,13 @@ def as_text(arr: pa.Array) -> pa.Array:
     return pc.cast(arr, pa.string())
 
 
-def missing_mask(text: pa.Array) -> pa.Array:
-    """Boolean mask of missing cells (null or a missing marker) in a string array."""
-    trimmed = pc.utf8_trim_whitespace(text)
+def missing_mask(text: pa.Array, *, trimmed: pa.Array | None = None) -> pa.Array:
+    """Boolean mask of missing cells (null or a missing marker) in a string array.
+
+    ``trimmed`` is ``text`` already whitespace-trimmed, when the caller has it (saves a pass).
+    """
+    if trimmed is None:
+        trimmed = pc.utf8_trim_whitespace(text)
     return pc.or_(pc.is_null(text), pc.is_in(trimmed, pa.array(_MISSING_VARIANTS)))
 
 

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from consumption_monitor.errors import DataValidationError
 from consumption_monitor.ingest.headers import HeaderIndex, unit_from_title
+from consumption_monitor.ingest.pipeline import prefetch
 from consumption_monitor.ingest.problems import Problem, refuse
 
 Progress = Callable[[int], None]
@@ -32,7 +33,7 @@ Batches = Iterator[tuple[int, pa.RecordBatch]]
 
 #: Rows per batch for spreadsheets and JSON; CSV blocks are sized in bytes.
 BATCH_ROWS = 65_536
-CSV_BLOCK_BYTES = 8 << 20
+CSV_BLOCK_BYTES = 4 << 20
 #: Rows searched for the header row (title lines above it are skipped).
 HEADER_SEARCH_ROWS = 30
 #: JSON (not JSON Lines) is parsed whole; larger files must be JSON Lines.
@@ -256,7 +257,10 @@ def read_csv(path: Path, index: HeaderIndex, *, progress: Progress | None = None
         finally:
             raw.close()
 
-    return SheetData(path.name, None, headers, h + 2, batches(), title_unit, invalid)
+    # The parser runs ahead in its own thread while the previous block is validated.
+    return SheetData(
+        path.name, None, headers, h + 2, prefetch(batches(), name="cmon-csv"), title_unit, invalid
+    )
 
 
 # -- Parquet ----------------------------------------------------------------------------------
@@ -299,7 +303,8 @@ def read_parquet(path: Path, *, progress: Progress | None = None) -> SheetData:
                 )
             ) from exc
 
-    return SheetData(path.name, None, list(pf.schema_arrow.names), 2, batches())
+    names = list(pf.schema_arrow.names)
+    return SheetData(path.name, None, names, 2, prefetch(batches(), name="cmon-parquet"))
 
 
 # -- JSON -------------------------------------------------------------------------------------

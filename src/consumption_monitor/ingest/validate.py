@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from consumption_monitor.catalog import Catalog, Column, Dataset
-from consumption_monitor.ingest.checks import check_for
+from consumption_monitor.ingest.checks import canonical_codes, check_for
 from consumption_monitor.ingest.headers import MONEY, MappedColumn
 from consumption_monitor.ingest.normalise import (
     NormaliseError,
@@ -79,6 +79,8 @@ class Context:
     now: datetime
     units: dict[str, str | None] = field(default_factory=dict)
     title_unit: str | None = None
+    #: Canonical codes per column (see :func:`canonical_codes`), filled on first use.
+    canonical: dict[str, pa.Array | None] = field(default_factory=dict)
 
 
 RowRule = Callable[[Context, dict[str, pa.Array], dict[str, pa.Array]], list[Finding]]
@@ -137,15 +139,30 @@ def coerce(
         return _coerce_period(col, arr, ctx)
     check = check_for(col, ctx.catalog)
     if check is not None:
+        if name not in ctx.canonical:
+            codes = canonical_codes(col, ctx.catalog)
+            ctx.canonical[name] = None if codes is None else pa.array(codes, pa.string())
+        canon = ctx.canonical[name]
+        if canon is not None and _is_text(arr) and arr.null_count == 0:
+            # Machine exports usually hold the codes exactly (empty cells as ""): one hash probe
+            # per cell instead of a look-up per distinct value and a gather.
+            text = arr.cast(pa.string())
+            empty = pc.equal(text, "")
+            if pc.is_in(text, value_set=canon).true_count + empty.true_count == len(text):
+                values = pc.if_else(empty, None, text) if empty.true_count else text
+                return values, [], empty
         values, bad, errors = map_distinct(arr, check, pa.string())
         finding = Finding(name, bad, "invalid code", "代码无效", _reason_of(errors))
         return values, [finding], pc.and_(pc.is_null(values), pc.invert(bad))
     text = as_text(arr)
-    missing = missing_mask(text)
+    trimmed = pc.utf8_trim_whitespace(text)
+    missing = missing_mask(text, trimmed=trimmed)
     long = pc.fill_null(pc.greater(pc.binary_length(text), MAX_CELL_CHARS), False)
     if long.true_count:  # bytes over the limit: count characters to be exact
         long = pc.fill_null(pc.greater(pc.utf8_length(text), MAX_CELL_CHARS), False)
-    values = pc.if_else(pc.or_(missing, long), None, pc.utf8_trim_whitespace(text))
+    dropped = pc.or_(missing, long)
+    # The usual column has no missing or over-long cell: keep the trimmed text as it is.
+    values = pc.if_else(dropped, None, trimmed) if dropped.true_count else trimmed
     finding = Finding(
         name,
         long,
@@ -336,7 +353,8 @@ class SheetValidator:
         arrays += [rows, pa.repeat(pa.scalar(self.source_id, pa.int32()), n)]
         names = [*self.schema.names, ROW_COLUMN, SOURCE_COLUMN]
         full = pa.RecordBatch.from_arrays(arrays, names=names)
-        good = full.filter(good_mask)
+        # Filtering copies every column; a batch without bad or empty rows is kept as it is.
+        good = full if n_bad == 0 and keep.false_count == 0 else full.filter(good_mask)
         rejected = None
         if n_bad and self.keep_rejected:
             rejected = self._rejected(findings, bad, rows, raws)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -42,7 +42,9 @@ class GcReport(BaseModel):
     dry_run: bool = False
 
 
-def _chunks(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.Table]) -> Iterator[Any]:
+def _chunks(
+    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.Table],
+) -> Generator[Any, None, None]:
     if isinstance(data, pa.Table):
         for offset in range(0, max(data.num_rows, 1), _SLICE_ROWS):
             yield data.slice(offset, _SLICE_ROWS)
@@ -50,6 +52,15 @@ def _chunks(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.Table
         yield data
     else:
         yield from data
+
+
+def _dictionary_columns(ds: Dataset, schema: pa.Schema) -> list[str]:
+    """Columns worth Parquet dictionary encoding: catalog codes, labels, periods and dates.
+
+    Free text, ids and measures are (near) unique, where a dictionary only costs time.
+    """
+    low = {c.name for c in ds.columns if c.check or c.type in ("period", "date")}
+    return [f.name for f in schema if f.name in low or f.name == ds.period_column]
 
 
 class Store:
@@ -158,9 +169,16 @@ class Store:
                 f"{dataset}: the schema lacks the period column {ds.period_column}",
                 f"{dataset}：数据结构缺少时期列 {ds.period_column}",
             )
-        staged = lk.StagedWrite(self.lake, dataset, schema, roll_rows=roll_rows or self.roll_rows)
+        staged = lk.StagedWrite(
+            self.lake,
+            dataset,
+            schema,
+            roll_rows=roll_rows or self.roll_rows,
+            dictionary_columns=_dictionary_columns(ds, schema),
+        )
         batch_id: int | None = None
         committed = False
+        chunks = _chunks(data)
         try:
             batch_id = self.manifest.open_pending(
                 dataset,
@@ -172,7 +190,7 @@ class Store:
                 staging_id=staged.staging_id,
             )
             staged.bind(batch_id)
-            for chunk in _chunks(data):
+            for chunk in chunks:
                 table = lk.conform(chunk, schema, dataset)
                 staged.write(table, lk.partition_values(table, ds.period_column), vintage)
             files = staged.finish()
@@ -194,6 +212,9 @@ class Store:
             lk.crash_point("after_commit")
             return info
         finally:
+            # A refused or failed write stops the producer now (a streamed load's reader and
+            # validation threads), not whenever the iterator is garbage collected.
+            chunks.close()
             if committed:
                 staged.close()
             else:
