@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `cmon serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cmon serve` listens on.")
     max_errors: int = Field(50, ge=1, description="Most validation errors listed in one report.")
+    report_interval_minutes: int = Field(
+        60, ge=0, description="How often `cmon serve` runs the report schedule (0: never)."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

@@ -59,8 +59,15 @@ def demo(
         from consumption_monitor.web.app import create_app
 
         bind_host, bind_port = host or settings.host, port or settings.port
+        from consumption_monitor.report.scheduler import start_scheduler
+
         console.print(f"dashboard: http://{bind_host}:{bind_port}/", highlight=False)
-        uvicorn.run(create_app(settings), host=bind_host, port=bind_port)
+        scheduler = start_scheduler(settings)
+        try:
+            uvicorn.run(create_app(settings), host=bind_host, port=bind_port)
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
 
 
 def register(app: typer.Typer) -> None:

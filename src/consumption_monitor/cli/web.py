@@ -90,7 +90,14 @@ def _register_serve(app: typer.Typer) -> None:
                 f"database {settings.metadata_url.split('://', 1)[0]})",
                 highlight=False,
             )
-            uvicorn.run(web_app, host=bind_host, port=bind_port, proxy_headers=False)
+            from consumption_monitor.report.scheduler import start_scheduler
+
+            scheduler = start_scheduler(settings)
+            try:
+                uvicorn.run(web_app, host=bind_host, port=bind_port, proxy_headers=False)
+            finally:
+                if scheduler is not None:
+                    scheduler.stop()
 
 
 def _register_users(app: typer.Typer) -> None:
