@@ -258,3 +258,22 @@ def test_future_value_uses_the_current_year_and_needs_news_since_the_baseline() 
     assert ahead[1].status is Status.WATCH
     only_baseline = evaluate_target(t, Evidence(annual={2024: 19.0}), date(2025, 3, 1))[1]
     assert only_baseline.status is Status.NO_DATA
+
+
+def test_year_in_progress_reports_required_growth_and_seasonal_pace() -> None:
+    from consumption_monitor.targets.projection import required_growth
+
+    t = _target({"year": 2025, "kind": "level", "comparator": ">", "value": 380, "unit": "亿元"})
+    ev = _monthly_evidence({2022: 330, 2023: 345, 2024: 360, 2025: 370}, 2025, 6)
+    ev.ytd_growth_by_year[2025] = [2.0] * 11  # published YTD growth 2 % at every period
+    res = evaluate_target(t, ev, date(2025, 6, 30))[0]
+    assert ev.ytd is not None
+    current = ev.ytd[2]
+    share = float(PATTERN[:5].sum())  # Jan–Feb … June is five periods
+    assert res.progress_pct == pytest.approx(current / 380 * 100)
+    assert res.benchmark_pct == pytest.approx(share * 100)
+    assert res.required_growth_pct == pytest.approx(
+        required_growth(360, 380 / 360 - 1, current, 0.02) * 100
+    )
+    assert "序时进度" in res.explanation_zh
+    assert "余下时段增长" in res.explanation_zh

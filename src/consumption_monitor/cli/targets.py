@@ -50,6 +50,8 @@ def _value_dict(v: ValueStatus) -> dict[str, Any]:
         "goal": _num(v.goal), "path_value": _num(v.path_value),
         "projection": _num(v.projection), "probability": _num(v.probability),
         "fan_p10_p50_p90": [round(x, 4) for x in v.fan] if v.fan else None,
+        "required_growth_pct": _num(v.required_growth_pct),
+        "progress_pct": _num(v.progress_pct), "benchmark_pct": _num(v.benchmark_pct),
         "explanation_zh": v.explanation_zh, "explanation_en": v.explanation_en,
     }  # fmt: skip
 

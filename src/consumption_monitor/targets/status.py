@@ -24,6 +24,7 @@ from consumption_monitor.targets.projection import (
     period_index,
     probability_met,
     project_seasonal_share,
+    required_growth,
     seasonal_share_benchmark,
     simulate_remaining,
     single_periods,
@@ -122,6 +123,9 @@ class ValueStatus:
     projection: float | None = None
     probability: float | None = None
     fan: tuple[float, float, float] | None = None  # P10, P50, P90 of the simulated year total
+    required_growth_pct: float | None = None  # growth the rest of the year needs (METHODOLOGY §6)
+    progress_pct: float | None = None  # 序时进度: C_m / goal, percent
+    benchmark_pct: float | None = None  # share of the year usually done by this period, percent
     explanation_zh: str = ""
     explanation_en: str = ""
 
@@ -243,6 +247,7 @@ class _Judgement:
     probability: float | None = None
     fan: tuple[float, float, float] | None = None
     path_value: float | None = None
+    pace: tuple[float | None, float | None, float | None] = (None, None, None)
 
 
 def _judge_year(
@@ -291,7 +296,35 @@ def _judge_year(
     else:
         elapsed = month / 12  # no seasonal history: fall back to calendar pace, labelled as such
         status = status_from_ratio(current / (goal * elapsed), th)
-    return _Judgement(status, current, projection, probability, fan)
+    judgement = _Judgement(status, current, projection, probability, fan)
+    judgement.pace = _pace(ev, year, month, current, goal, share)
+    return judgement
+
+
+def _pace(
+    ev: Evidence, year: int, month: int, current: float, goal: float, share: float | None
+) -> tuple[float | None, float | None, float | None]:
+    """(required growth %, 序时进度 %, seasonal benchmark %) for a year in progress.
+
+    ``A`` is last year's final value (the comparable base the statistics bureau revises is not
+    in the data: practice, documented). ``B_m`` is the year-to-date value deflated by its
+    published growth, or ``A × s̄_m`` when no growth is published.
+    """
+    base = ev.annual.get(year - 1)
+    progress = current / goal * 100 if goal else None
+    benchmark = share * 100 if share else None
+    if not base:
+        return None, progress, benchmark
+    growth = ev.ytd_growth_by_year.get(year, [])
+    g_m = growth[period_index(month)] if len(growth) > period_index(month) else math.nan
+    if math.isfinite(g_m):
+        needed = required_growth(base, goal / base - 1, current, g_m / 100)
+    elif share:
+        remaining = base - base * share
+        needed = (goal - current) / remaining - 1 if remaining > 0 else math.nan
+    else:
+        needed = math.nan
+    return (needed * 100 if math.isfinite(needed) else None), progress, benchmark
 
 
 def _judge_missed_years(value: TargetValue, ev: Evidence, year: int, goal: float) -> _Judgement:
@@ -356,6 +389,7 @@ def evaluate_value(
     kind = value.kind
     current = projection = probability = path_value = None
     fan: tuple[float, float, float] | None = None
+    pace: tuple[float | None, float | None, float | None] = (None, None, None)
     if kind is TargetKind.MILESTONE:
         status, current = _judge_milestone(value, ev, as_of)
     elif kind is TargetKind.TREND:
@@ -378,10 +412,11 @@ def evaluate_value(
             j.status, j.current, j.projection, j.probability, j.fan,
         )  # fmt: skip
         path_value = j.path_value
+        pace = j.pace
     result = ValueStatus(
         target.id, value.years_label, kind, status,
         escalation(status, _months_left(value.end, as_of), th),
-        current, goal, path_value, projection, probability, fan,
+        current, goal, path_value, projection, probability, fan, *pace,
     )  # fmt: skip
     _explain(target, value, result)
     return result
@@ -491,6 +526,17 @@ def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
     if res.projection is not None and res.kind not in (TargetKind.SHARE, TargetKind.STOCK):
         zh.append(f"按季节规律预计全年{_fmt(res.projection)}{unit_zh}。")
         en.append(f"Projected full year (seasonal share): {_fmt(res.projection)} {unit_en}.")
+    if res.required_growth_pct is not None:
+        zh.append(f"全年达标需余下时段增长{_fmt(res.required_growth_pct)}%。")
+        en.append(f"The rest of the year must grow {_fmt(res.required_growth_pct)} %.")
+    if res.progress_pct is not None and res.benchmark_pct is not None:
+        zh.append(
+            f"序时进度{_fmt(res.progress_pct)}%，往年同期一般完成{_fmt(res.benchmark_pct)}%。"
+        )
+        en.append(
+            f"Progress {_fmt(res.progress_pct)} % of the goal against a usual "
+            f"{_fmt(res.benchmark_pct)} % by this point of the year."
+        )
     if res.probability is not None:
         zh.append(f"模拟路径中达标概率{res.probability:.0%}。")
         en.append(f"Share of simulated paths meeting the target: {res.probability:.0%}.")
