@@ -89,7 +89,7 @@ class Page(BaseModel, Generic[T]):
 
 
 class Pagination(BaseModel):
-    """``limit`` (1-500, default 50) and ``offset`` (default 0)."""
+    """``limit`` (1-500, default 50) and ``offset`` (0 to 2^31-1, default 0)."""
 
     limit: int = 50
     offset: int = 0
@@ -97,7 +97,8 @@ class Pagination(BaseModel):
 
 def _pagination(
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    # Bounded like row ids: SQLite and PostgreSQL reject integers beyond 64 bits with a 500.
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")] = 0,
 ) -> Pagination:
     return Pagination(limit=limit, offset=offset)
 
