@@ -540,7 +540,13 @@ def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
     if res.probability is not None:
         zh.append(f"模拟路径中达标概率{res.probability:.0%}。")
         en.append(f"Share of simulated paths meeting the target: {res.probability:.0%}.")
-    if res.status is Status.NO_DATA:
+    if res.status is Status.NO_DATA and res.current is not None:
+        zh.append("缺少基期或本年数据，暂无法对照计划路径判断，请补报。")
+        en.append(
+            "The baseline year or this year's data are missing, so the plan's path "
+            "cannot be judged yet."
+        )
+    elif res.status is Status.NO_DATA:
         zh.append("尚无可用数据，请责任单位按期报送。")
         en.append("No data yet: the responsible units should submit it.")
     res.explanation_zh = "".join(zh)
