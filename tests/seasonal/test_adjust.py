@@ -194,3 +194,25 @@ def test_statsmodels_exog_declares_a_plain_user_regressor() -> None:
         regressors=[RegressorSpec(exog.set_axis(series.index), ("holiday", "holiday"))],
     )
     assert "usertype=(holiday holiday)" in ours
+
+
+def test_adjust_many_records_a_failing_series_and_keeps_the_rest() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from consumption_monitor.errors import ConsumptionMonitorError
+    from consumption_monitor.seasonal import adjust_many
+
+    idx = pd.period_range("2016-01", "2023-12", freq="M")
+    rng = np.random.default_rng(1)
+    good = pd.Series(100 * np.exp(np.linspace(0, 0.4, len(idx)) + rng.normal(0, 0.01, len(idx))),
+                     index=idx)  # fmt: skip
+    short = good.iloc[:20]  # under three years: X-13 refuses it
+    series = {"good": good, "short": short}
+    with pytest.raises(ConsumptionMonitorError):
+        adjust_many(series, working_days=False, windows=[], janfeb="monthly")
+    failures: dict[str, str] = {}
+    done = adjust_many(series, working_days=False, windows=[], janfeb="monthly", failures=failures)
+    assert list(done) == ["good"]
+    assert set(failures) == {"short"}
+    assert failures["short"]
