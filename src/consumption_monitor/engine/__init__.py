@@ -50,15 +50,20 @@ _SPARK_SESSIONS: dict[str, Any] = {}
 def connect(settings: Settings | None = None, engine: EngineName | None = None) -> BaseBackend:
     """An Ibis backend for ``engine`` (default ``settings.engine``).
 
-    DuckDB gets ``memory_limit`` and ``threads`` from the settings. Spark reuses one
+    DuckDB gets ``memory_limit`` and ``threads`` from the settings and spills beyond the limit
+    into ``<data_dir>/tmp`` (not the working directory's ``.tmp``). Spark reuses one
     SparkSession per master URL for the life of the process. Raises :class:`EngineError` when
     pyspark or Java is missing, with what to install.
     """
     settings = settings or get_settings()
     name = engine or settings.engine
     if name == "duckdb":
+        spill = settings.data_dir / "tmp"
+        spill.mkdir(parents=True, exist_ok=True)
         return ibis.duckdb.connect(
-            memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads
+            memory_limit=settings.duckdb_memory_limit,
+            threads=settings.duckdb_threads,
+            temp_directory=str(spill.resolve()),
         )
     if name == "spark":
         return ibis.pyspark.connect(spark_session(settings.spark_master))
