@@ -14,10 +14,10 @@ city's own lists (districts, 商圈) in ``data/<city>/``. Another city ships its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -60,6 +60,25 @@ _PUNCT = re.compile(r"[\s、，,（）()·\-—]")
 def _squash(label: str) -> str:
     """Fold a label for matching: drop spaces and punctuation variants, lower-case ASCII."""
     return _PUNCT.sub("", label.strip()).lower()
+
+
+_T = TypeVar("_T")
+
+
+def _find(
+    index: Mapping[str, _T], key: str, raw: object, what: tuple[str, str], hint: tuple[str, str]
+) -> _T:
+    """``index[key]``, or a bilingual :class:`NotFoundError` naming ``raw`` and what to do.
+
+    ``what`` and ``hint`` are (English, Chinese) pairs.
+    """
+    found = index.get(key)
+    if found is None:
+        raise NotFoundError(
+            f"unknown {what[0]} {raw!r}", f"未知的{what[1]} {raw!r}",
+            hint_en=hint[0], hint_zh=hint[1],
+        )  # fmt: skip
+    return found
 
 
 def _read_yaml(*parts: str) -> Any:
@@ -126,15 +145,16 @@ class Catalog:
     # -- districts and regions -------------------------------------------------------------
     def district(self, code_or_name: str) -> District:
         """The district for a code ("120101"), a name (和平区, 和平, Heping)."""
-        found = self._district_ix.get(_squash(str(code_or_name)))
-        if found is None:
-            raise NotFoundError(
-                f"unknown district {code_or_name!r}",
-                f"未知的区 {code_or_name!r}",
-                hint_en="use an admin code 120101…120119 or a district name such as 和平区",
-                hint_zh="请填写区划代码（120101…120119）或区名，如“和平区”",
-            )
-        return found
+        return _find(
+            self._district_ix,
+            _squash(str(code_or_name)),
+            code_or_name,
+            ("district", "区"),
+            (
+                "use an admin code 120101…120119 or a district name such as 和平区",
+                "请填写区划代码（120101…120119）或区名，如“和平区”",
+            ),
+        )
 
     def has_district(self, code_or_name: str) -> bool:
         """True when :meth:`district` would find it."""
@@ -167,15 +187,16 @@ class Catalog:
     # -- categories -------------------------------------------------------------------------
     def category(self, label: str) -> Category:
         """The commodity category for a code, canonical name or label variant."""
-        found = self._category_ix.get(_squash(label))
-        if found is None:
-            raise NotFoundError(
-                f"unknown commodity category {label!r}",
-                f"未知的商品类别 {label!r}",
-                hint_en="use one of the NBS category names, e.g. 化妆品类 (see `docs/catalog.md`)",
-                hint_zh="请使用国家统计局商品类别名称，如“化妆品类”",
-            )
-        return found
+        return _find(
+            self._category_ix,
+            _squash(label),
+            label,
+            ("commodity category", "商品类别"),
+            (
+                "use one of the NBS category names, e.g. 化妆品类 (see `docs/catalog.md`)",
+                "请使用国家统计局商品类别名称，如“化妆品类”",
+            ),
+        )
 
     def normalise_category(self, label: str) -> str:
         """Category code for a label (服装鞋帽针纺织品类 → ``apparel``)."""
@@ -194,26 +215,23 @@ class Catalog:
     # -- industries, MCC, 商圈, indicators, datasets --------------------------------------------
     def industry(self, code: str) -> Industry:
         """A GB/T 4754 section or division by code (``F``, ``F52``)."""
-        found = self._industry_ix.get(code.strip().upper())
-        if found is None:
-            raise NotFoundError(
-                f"unknown industry code {code!r}",
-                f"未知的行业代码 {code!r}",
-                hint_en="use a GB/T 4754 code such as F52 or H62",
-                hint_zh="请使用国民经济行业分类代码，如 F52、H62",
-            )
-        return found
+        return _find(
+            self._industry_ix,
+            code.strip().upper(),
+            code,
+            ("industry code", "行业代码"),
+            ("use a GB/T 4754 code such as F52 or H62", "请使用国民经济行业分类代码，如 F52、H62"),
+        )
 
     def card_category_for_mcc(self, mcc: str) -> CardCategory:
         """The card-spending category of an MCC."""
-        found = self._mcc_ix.get(str(mcc).strip().zfill(4))
-        if found is None:
-            raise NotFoundError(
-                f"unknown MCC {mcc!r}", f"未知的商户类别码 {mcc!r}",
-                hint_en="check the MCC against docs/catalog.md",
-                hint_zh="请核对商户类别码（见 docs/catalog.md）",
-            )  # fmt: skip
-        return found
+        return _find(
+            self._mcc_ix,
+            str(mcc).strip().zfill(4),
+            mcc,
+            ("MCC", "商户类别码"),
+            ("check the MCC against docs/catalog.md", "请核对商户类别码（见 docs/catalog.md）"),
+        )
 
     @property
     def mcc_codes(self) -> list[str]:
@@ -222,27 +240,26 @@ class Catalog:
 
     def business_district(self, id_or_name: str) -> BusinessDistrict:
         """A 商圈 by id or name."""
-        found = self._bd_ix.get(_squash(id_or_name))
-        if found is None:
-            raise NotFoundError(
-                f"unknown business district {id_or_name!r}",
-                f"未知的商圈 {id_or_name!r}",
-                hint_en="use a 商圈 id such as BD001 (see `docs/catalog.md`)",
-                hint_zh="请使用商圈编码，如 BD001",
-            )
-        return found
+        return _find(
+            self._bd_ix,
+            _squash(id_or_name),
+            id_or_name,
+            ("business district", "商圈"),
+            ("use a 商圈 id such as BD001 (see `docs/catalog.md`)", "请使用商圈编码，如 BD001"),
+        )
 
     def indicator_name(self, code_or_name: str) -> IndicatorName:
         """An indicator by code, official Chinese name or alias."""
-        found = self._indicator_ix.get(_squash(code_or_name))
-        if found is None:
-            raise NotFoundError(
-                f"unknown indicator {code_or_name!r}",
-                f"未知的指标 {code_or_name!r}",
-                hint_en="use an indicator code or official name (see docs/catalog.md)",
-                hint_zh="请使用指标代码或官方名称，如“社会消费品零售总额”",
-            )
-        return found
+        return _find(
+            self._indicator_ix,
+            _squash(code_or_name),
+            code_or_name,
+            ("indicator", "指标"),
+            (
+                "use an indicator code or official name (see docs/catalog.md)",
+                "请使用指标代码或官方名称，如“社会消费品零售总额”",
+            ),
+        )
 
     def dataset(self, name: str) -> Dataset:
         """A dataset schema by name."""
