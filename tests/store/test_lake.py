@@ -11,7 +11,7 @@ import pytest
 
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.errors import DataValidationError
-from consumption_monitor.store import Store
+from consumption_monitor.store import Store, lake
 from consumption_monitor.store.lake import arrow_schema, conform, partition_values
 
 pytestmark = pytest.mark.filterwarnings(
@@ -101,3 +101,46 @@ def test_empty_batch_is_recorded_with_no_files(store: Store) -> None:
     )
     assert info.rows_loaded == 0 and info.files == []
     assert store.read_arrow("events").num_rows == 0
+
+
+def test_row_groups_encoded_in_the_pool_keep_their_order_and_a_failure_stores_nothing(
+    store: Store, make_cards: Callable[[int, int], pa.Table], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row groups of one partition are encoded in order; an encoding error discards the batch."""
+    monkeypatch.setattr(lake, "ROW_GROUP_ROWS", 300)  # many row groups in flight per partition
+    chunks = [make_cards(k * 700, 700) for k in range(10)]
+    info = store.write_batch(
+        "card_transactions", iter(chunks), vintage=date(2024, 4, 1), content_hash="ordered",
+        source="ordered", roll_rows=10_000,
+    )  # fmt: skip
+    expected = pa.concat_tables(chunks)
+    months = pa.compute.strftime(expected.column("txn_ts"), "%Y-%m").to_pylist()
+    for rel in info.files:
+        month = rel.split("period=")[1][:7]
+        ids = pq.read_table(store.lake / rel, columns=["txn_id"]).column("txn_id").to_pylist()
+        wanted = [
+            t
+            for t, m in zip(expected.column("txn_id").to_pylist(), months, strict=True)
+            if m == month
+        ]
+        assert ids == wanted  # input order within the partition file
+        assert pq.ParquetFile(store.lake / rel).metadata.num_row_groups > 3
+
+    calls = {"n": 0}
+    real = pq.ParquetWriter.write_table
+
+    def failing(self: pq.ParquetWriter, table: pa.Table, *args: object, **kw: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        real(self, table, *args, **kw)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", failing)
+    with pytest.raises(OSError, match="disk full"):
+        store.write_batch(
+            "card_transactions", iter([make_cards(50_000 + k * 700, 700) for k in range(10)]),
+            vintage=date(2024, 5, 1), content_hash="fails", source="fails", roll_rows=10_000,
+        )  # fmt: skip
+    assert [b.content_hash for b in store.list_batches("card_transactions")] == ["ordered"]
+    assert not list((store.lake / "_staging").rglob("*.parquet*"))
+    assert store.read_arrow("card_transactions").num_rows == 7_000
