@@ -7,12 +7,13 @@ generated from these declarations. Values come from the environment with the ``C
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from consumption_monitor.errors import ConfigError
 
@@ -45,6 +46,22 @@ class Settings(BaseSettings):
     spark_master: str = Field(
         "local[2]",
         description="Spark master URL (local[N], spark://host:7077) or Spark Connect sc://.",
+    )
+    spark_driver_memory: str = Field(
+        "2g",
+        description="spark.driver.memory (JVM heap of the driver; in local mode it also runs the "
+        "executors). Ignored for Spark Connect, whose server sets its own.",
+    )
+    spark_shuffle_partitions: int | None = Field(
+        None,
+        ge=1,
+        description="spark.sql.shuffle.partitions; default Spark's own (200, coalesced by "
+        "adaptive execution). About 2-3 per executor core suits a city's lake.",
+    )
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description='Further Spark settings as a JSON object, e.g. {"spark.executor.memory": '
+        '"8g"}; applied last, so they win over the settings above.',
     )
     duckdb_memory_limit: str = Field(
         "4GB", description="DuckDB memory_limit; DuckDB spills to disk beyond it."
@@ -121,6 +138,15 @@ def load_settings(**overrides: object) -> Settings:
             f"配置项 {field or '组合'} 无效：{first['msg']}",
             hint_en=f"fix {env} in the environment or .env",
             hint_zh=f"请修改环境变量或 .env 中的 {env}",
+        ) from exc
+    except SettingsError as exc:  # a complex value (JSON object or list) that does not parse
+        m = re.search(r'field "(\w+)"', str(exc))
+        env = f"CMON_{m.group(1).upper()}" if m else "the CMON_* variables"
+        raise ConfigError(
+            f"invalid setting {env}: not valid JSON ({exc})",
+            f"配置项 {env} 无效：不是有效的 JSON（{exc}）",
+            hint_en=f'write {env} as a JSON object, e.g. {{"key": "value"}}',
+            hint_zh=f'请将 {env} 写成 JSON 对象，例如 {{"key": "value"}}',
         ) from exc
 
 

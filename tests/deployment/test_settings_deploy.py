@@ -138,3 +138,60 @@ def test_web_app_migrates_postgresql_metadata_at_start(
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+_SPARK_PROBE = """
+import json
+from consumption_monitor.config import load_settings
+from consumption_monitor.engine import connect
+con = connect(load_settings())
+session = con._session
+conf = session.sparkContext.getConf()
+heap = session.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory()
+print(json.dumps({
+    "driver_memory": conf.get("spark.driver.memory"),
+    "shuffle": session.conf.get("spark.sql.shuffle.partitions"),
+    "broadcast": session.conf.get("spark.sql.autoBroadcastJoinThreshold"),
+    "heap_mb": heap / 2**20,
+    "answer": con.execute(con.sql("SELECT 6 * 7 AS x"))["x"].iloc[0].item(),
+}))
+"""
+
+
+@pytest.mark.spark
+def test_spark_memory_partitions_and_extra_conf_reach_a_new_session(tmp_path: Path) -> None:
+    """CMON_SPARK_* start the JVM with that heap and the session with those settings."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CMON_")}
+    env |= {
+        "CMON_DATA_DIR": str(tmp_path / "data"),
+        "CMON_ENGINE": "spark",
+        "CMON_SPARK_MASTER": "local[1]",
+        "CMON_SPARK_DRIVER_MEMORY": "700m",
+        "CMON_SPARK_SHUFFLE_PARTITIONS": "3",
+        "CMON_SPARK_CONF": '{"spark.sql.autoBroadcastJoinThreshold": "-1"}',
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", _SPARK_PROBE], env=env, cwd=tmp_path, capture_output=True,
+        text=True, timeout=300, check=True,
+    )  # fmt: skip
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["driver_memory"] == "700m"
+    assert got["shuffle"] == "3"
+    assert got["broadcast"] == "-1"
+    assert got["answer"] == 42
+    # The JVM heap follows the setting (the default would be 1 GB or a quarter of RAM).
+    assert 400 < got["heap_mb"] <= 700
+
+
+def test_spark_conf_is_a_json_object_of_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMON_SPARK_CONF", '{"spark.executor.memory": "8g"}')
+    assert load_settings().spark_conf == {"spark.executor.memory": "8g"}
+    monkeypatch.setenv("CMON_SPARK_CONF", "not json")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "CMON_SPARK_CONF" in info.value.en and "JSON" in (info.value.hint_en or "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -66,7 +66,13 @@ def connect(settings: Settings | None = None, engine: EngineName | None = None) 
             temp_directory=str(spill.resolve()),
         )
     if name == "spark":
-        return ibis.pyspark.connect(spark_session(settings.spark_master))
+        session = spark_session(
+            settings.spark_master,
+            shuffle_partitions=settings.spark_shuffle_partitions,
+            driver_memory=settings.spark_driver_memory,
+            conf=settings.spark_conf,
+        )
+        return ibis.pyspark.connect(session)
     raise EngineError(
         f"unknown engine {name!r}",
         f"未知的计算引擎 {name!r}",
@@ -86,14 +92,22 @@ def _require_spark() -> None:
 
 
 def spark_session(
-    master: str = "local[2]", *, shuffle_partitions: int | None = None, adaptive: bool = True
+    master: str = "local[2]",
+    *,
+    shuffle_partitions: int | None = None,
+    adaptive: bool = True,
+    driver_memory: str | None = None,
+    conf: Mapping[str, str] | None = None,
 ) -> Any:
     """The process-wide SparkSession for ``master`` (created once; Spark Connect for sc://).
 
     The session time zone is UTC because timestamps in the lake are naive Asia/Shanghai
     wall-clock times and must not be shifted by the JVM's zone. Tests pass
     ``shuffle_partitions=1, adaptive=False``: on tiny data, adaptive execution and many
-    partitions only add stages.
+    partitions only add stages. ``driver_memory`` sets ``spark.driver.memory`` (the JVM is
+    started with it; skipped for Spark Connect) and ``conf`` adds any further settings, applied
+    last. The settings take effect when the session is created: a second call for the same
+    master returns the existing session unchanged.
     """
     if master in _SPARK_SESSIONS:
         return _SPARK_SESSIONS[master]
@@ -109,7 +123,7 @@ def spark_session(
 
     builder = SparkSession.builder.appName("consumption-monitor")
     builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
-    conf = {
+    settings = {
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -118,9 +132,12 @@ def spark_session(
         "spark.sql.adaptive.enabled": str(adaptive).lower(),
     }
     if shuffle_partitions is not None:
-        conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
-        conf["spark.default.parallelism"] = str(shuffle_partitions)
-    for key, value in conf.items():
+        settings["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+        settings["spark.default.parallelism"] = str(shuffle_partitions)
+    if driver_memory and not master.startswith("sc://"):
+        settings["spark.driver.memory"] = driver_memory
+    settings.update(conf or {})
+    for key, value in settings.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
