@@ -56,9 +56,9 @@ def test_quick_run_writes_a_well_formed_report(tmp_path: Path) -> None:
     assert "| CPU |" in text and "| duckdb |" in text and "| Python |" in text
     assert re.search(r"Run: \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", text)
     body = _table_rows(text, "## W3 ingest")
-    # Three peers for each of the two formats, every one measured in its own child.
-    assert len(body) == 6
-    assert [r[1] for r in body] == ["ok"] * 6, body
+    # Four bare DuckDB loads and cmon for each of the two formats, each in its own child.
+    assert len(body) == 10
+    assert [r[1] for r in body] == ["ok"] * 10, body
     for row in body:
         assert row[2] == "2,000"  # rows loaded: every peer saw the whole file
         assert float(row[3]) > 0 and float(row[6]) > 0  # seconds and peak RSS were recorded
