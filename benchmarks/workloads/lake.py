@@ -3,6 +3,8 @@
 ``build_lake`` runs the seeded simulator at one of its scales, ingests every file it wrote as
 one batch each (with the vintage ``files.json`` gives it), optionally holds back the newest
 card-payment file as "the next batch", and optionally computes and stores the indicator table.
+A lake built once is reused from ``work/lake-info.json`` when the harness is given the same
+``--work`` folder with ``--keep`` (building the ``large`` lake takes several minutes).
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ def build_lake(
     scale: str, work: Path, *, hold_back: bool = False, compute: bool = False
 ) -> dict[str, Any]:
     """Simulate ``scale`` into ``work/sim`` and load it into ``work/data``; timings included."""
+    saved = work / "lake-info.json"
+    if saved.is_file():
+        cached: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
+        computed = "indicator_rows" in cached
+        if cached.get("hold_back") == hold_back and (computed or not compute):
+            return {**cached, "reused": True}
     from consumption_monitor.config import load_settings
     from consumption_monitor.ingest import ingest
     from consumption_monitor.simulate import simulate
@@ -60,4 +68,5 @@ def build_lake(
         write_result(settings, out)
         info["indicator_rows"] = len(out.table)
         info["compute_seconds"] = round(time.perf_counter() - t2, 1)
+    saved.write_text(json.dumps({**info, "hold_back": hold_back}), encoding="utf-8")
     return info
