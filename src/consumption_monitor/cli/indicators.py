@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from datetime import date
@@ -49,6 +50,14 @@ def compute_command(
     engine: Annotated[
         str | None, typer.Option("--engine", help="duckdb or spark (default: CMON_ENGINE).")
     ] = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Recompute only what batches loaded or reverted since the last result touch "
+            "(falls back to a full run when it cannot).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -63,9 +72,10 @@ def compute_command(
     with handle_errors(language, as_json=as_json):
         settings = get_settings()
         con = connect(settings, engine)  # type: ignore[arg-type]
-        result = compute(settings, as_of=_date(as_of), con=con)
+        result = compute(settings, as_of=_date(as_of), con=con, incremental=incremental)
         path = write_result(settings, result)
         counts = result.table.groupby("indicator").size().to_dict()
+        info = result.refresh
         if as_json:
             print_json(
                 {
@@ -74,6 +84,7 @@ def compute_command(
                     "rows": len(result.table),
                     "indicators": counts,
                     "skipped": result.skipped,
+                    **({"refresh": dataclasses.asdict(info)} if info else {}),
                 }
             )
             return
@@ -85,6 +96,17 @@ def compute_command(
         )
         for code, why in sorted(result.skipped.items()):
             console.print(f"[yellow]跳过 skipped[/] {code}: {why}")
+        if info is not None and info.mode == "incremental":
+            console.print(
+                f"增量刷新 incremental: 重算 recomputed {len(info.indicators)} 个指标 indicators, "
+                f"{len(info.periods)} 个时期 periods; 读取 read {info.files_read}/"
+                f"{info.full_files} 个文件 files, {info.rows_read:,}/{info.full_rows:,} 行 rows"
+            )
+        elif info is not None:
+            console.print(
+                f"[yellow]全量刷新 full refresh[/]（回退 fell back: {info.reason}）: "
+                f"{len(info.indicators)} 个指标 indicators, {len(info.periods)} 个时期 periods"
+            )
 
 
 @indicator_app.command("list")

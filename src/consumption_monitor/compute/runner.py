@@ -4,21 +4,27 @@
 per indicator on the chosen engine, applies the card privacy rule
 (:func:`.card.protect_card_frames`) and the post steps of :mod:`.post` and returns the long
 table :data:`COLUMNS`. ``write_result`` stores it as Parquet under
-``<lake>/_derived/indicators/vintage=<D>/`` (temp name, then rename); ``read_result`` returns
-the latest computation of the latest vintage at or before a date.
+``<lake>/_derived/indicators/vintage=<D>/`` (temp name, then rename), with the batches it
+reflects in the file's metadata, and keeps the newest :data:`KEEP_COMPUTATIONS` files of the
+folder; ``read_result`` returns the latest computation of the latest vintage at or before a
+date. ``compute(..., incremental=True)`` recomputes only what new batches touched
+(:mod:`.incremental`).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from consumption_monitor.catalog import load_catalog
@@ -32,6 +38,9 @@ from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError, EngineError, NotFoundError
 from consumption_monitor.indicators import Indicator, IndicatorCatalog, load_indicators
 
+if TYPE_CHECKING:
+    from consumption_monitor.compute.incremental import RefreshInfo
+
 #: Columns of the stored long table.
 COLUMNS: tuple[str, ...] = (
     "indicator", "region", "period", "basis", "dim", "dim_value", "value", "yoy_pct",
@@ -40,16 +49,29 @@ COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 DERIVED_DIR = ("_derived", "indicators")
 SPARK_CONCURRENT_JOBS = 4
+#: Stored computations kept per vintage folder; ``write_result`` deletes older ones.
+KEEP_COMPUTATIONS = 3
+#: Parquet metadata key of the record an incremental refresh starts from.
+RECORD_KEY = b"cmon.record"
 _SORT = ["indicator", "region", "dim", "dim_value", "basis", "period"]
 
 
 @dataclass
 class ComputeResult:
-    """The long table plus which indicators had no input data."""
+    """The long table plus which indicators had no input data.
+
+    ``batches`` (visible batch ids per dataset when the lake was read; None for a frame source),
+    ``as_of`` and ``fingerprint`` (settings, catalog and codes) are stored with the table so the
+    next incremental refresh knows what is new; ``refresh`` says how an incremental call ran.
+    """
 
     table: pd.DataFrame
     vintage: date
     skipped: dict[str, str] = field(default_factory=dict)
+    as_of: date | None = None
+    batches: dict[str, list[int]] | None = None
+    fingerprint: str = ""
+    refresh: RefreshInfo | None = None
 
 
 def context(settings: Settings) -> dict[str, Any]:
@@ -102,21 +124,31 @@ def compute(
     source: Source | None = None,
     codes: list[str] | None = None,
     catalog: IndicatorCatalog | None = None,
+    incremental: bool = False,
 ) -> ComputeResult:
-    """Compute the suite (or ``codes``) from the lake as of ``as_of`` (default: today)."""
+    """Compute the suite (or ``codes``) from the lake as of ``as_of`` (default: today).
+
+    ``incremental=True`` starts from the latest stored result and recomputes only what the
+    batches committed or reverted since then touch, falling back to this full computation
+    when it cannot (:func:`.incremental.refresh`; the result's ``refresh`` says which ran).
+    """
+    from consumption_monitor.compute.incremental import batch_record, fingerprint, refresh
     from consumption_monitor.compute.source import store_source
-    from consumption_monitor.engine import connect, engine_of, quiet_engine_warnings
+    from consumption_monitor.engine import connect
 
     catalog = catalog or load_indicators()
+    if incremental:
+        return refresh(settings, as_of=as_of, con=con, source=source, codes=codes, catalog=catalog)
     vintage = as_of or date.today()
     con = con or connect(settings)
     source = source or store_source(settings)
     ctx = context(settings)
-    wanted = [catalog.get(c) for c in codes] if codes else list(catalog)
+    # Listed before any read: a batch committed meanwhile is then merely recomputed next time.
+    batches = batch_record(source, as_of)
     tables: dict[str, ir.Table] = {}
     skipped: dict[str, str] = {}
     exprs: list[tuple[str, ir.Table]] = []
-    for ind in wanted:
+    for ind in select(catalog, codes):
         missing = [s for s in ind.sources if not _load(con, source, s, as_of, tables)]
         if missing:
             skipped[ind.code] = "no data: " + ", ".join(missing)
@@ -124,6 +156,25 @@ def compute(
         expr = indicator_expr(ind, tables, ctx)
         if expr is not None:
             exprs.append((ind.code, expr))
+    base = protected_rows(execute(con, exprs), ctx)
+    return ComputeResult(
+        table=finish_table(base, catalog, vintage),
+        vintage=vintage,
+        skipped=skipped,
+        as_of=as_of,
+        batches=batches,
+        fingerprint=fingerprint(ctx, catalog, codes),
+    )
+
+
+def select(catalog: IndicatorCatalog, codes: list[str] | None) -> list[Indicator]:
+    """The indicators to compute: ``codes`` (unknown ones raise), else the whole catalog."""
+    return [catalog.get(c) for c in codes] if codes else list(catalog)
+
+
+def execute(con: BaseBackend, exprs: list[tuple[str, ir.Table]]) -> dict[str, pd.DataFrame]:
+    """Run the indicator expressions; engine errors become :class:`EngineError`."""
+    from consumption_monitor.engine import engine_of, quiet_engine_warnings
 
     def run(item: tuple[str, ir.Table]) -> pd.DataFrame:
         code, expr = item
@@ -147,22 +198,29 @@ def compute(
                 frames = list(pool.map(run, exprs))
         else:
             frames = [run(item) for item in exprs]
-    # Card privacy (primary + complementary suppression) runs here, in pandas, on every engine.
-    named = protect_card_frames(
-        dict(zip([code for code, _ in exprs], frames, strict=True)),
-        ctx["city"],
-        ctx["min_merchants"],
-        ctx["min_cards"],
-    )
-    frames = [f for f in named.values() if len(f)]
-    df = pd.concat(frames, ignore_index=True) if frames else _empty()
-    df = contributions(df, catalog)
+    return dict(zip([code for code, _ in exprs], frames, strict=True))
+
+
+def protected_rows(frames: dict[str, pd.DataFrame], ctx: dict[str, Any]) -> pd.DataFrame:
+    """The executed frames as one table, after the card privacy rule.
+
+    Card privacy (primary + complementary suppression) runs here, in pandas, on every engine;
+    it links the card cells of one period, so ``frames`` must hold whole periods.
+    """
+    named = protect_card_frames(frames, ctx["city"], ctx["min_merchants"], ctx["min_cards"])
+    kept = [f for f in named.values() if len(f)]
+    return pd.concat(kept, ignore_index=True) if kept else _empty()
+
+
+def finish_table(base: pd.DataFrame, catalog: IndicatorCatalog, vintage: date) -> pd.DataFrame:
+    """The post steps on the expression rows: contributions, comparisons, provisional flags."""
+    df = contributions(base, catalog)
     df = add_comparisons(df, catalog)
     df["vintage"] = vintage
     df["provisional"] = provisional_flags(df, vintage).to_numpy() if len(df) else []
     df["computed_at"] = datetime.now(UTC).replace(tzinfo=None)
     df = df.sort_values(_SORT, kind="stable").reset_index(drop=True)
-    return ComputeResult(table=df[list(COLUMNS)], vintage=vintage, skipped=skipped)
+    return df[list(COLUMNS)]
 
 
 def _load(
@@ -194,8 +252,15 @@ def derived_dir(settings: Settings) -> Path:
     return settings.lake_dir.joinpath(*DERIVED_DIR)
 
 
-def write_result(settings: Settings, result: ComputeResult) -> Path:
-    """Store ``result`` as Parquet (written to a temp name, then renamed into place)."""
+def write_result(
+    settings: Settings, result: ComputeResult, *, keep: int = KEEP_COMPUTATIONS
+) -> Path:
+    """Store ``result`` as Parquet (written to a temp name, then renamed into place).
+
+    The batch record of ``result`` goes into the file's metadata (key :data:`RECORD_KEY`).
+    Afterwards only the newest ``keep`` (at least 1) ``computed-*.parquet`` files of the
+    vintage folder stay; the file just written is never deleted.
+    """
     folder = derived_dir(settings) / f"vintage={result.vintage.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -203,13 +268,25 @@ def write_result(settings: Settings, result: ComputeResult) -> Path:
     tmp = folder / f".tmp-{uuid.uuid4().hex}.parquet"
     table = result.table.copy()
     table["vintage"] = pd.to_datetime(table["vintage"]).dt.date
-    table.to_parquet(tmp, index=False)
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    if result.batches is not None:
+        record = {
+            "as_of": result.as_of.isoformat() if result.as_of else None,
+            "batches": result.batches,
+            "fingerprint": result.fingerprint,
+        }
+        meta = {**(arrow.schema.metadata or {}), RECORD_KEY: json.dumps(record).encode()}
+        arrow = arrow.replace_schema_metadata(meta)
+    pq.write_table(arrow, tmp)
     tmp.replace(final)
+    for old in sorted(folder.glob("computed-*.parquet"))[: -max(keep, 1)]:
+        if old != final:
+            old.unlink(missing_ok=True)
     return final
 
 
-def read_result(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
-    """The latest stored computation of the latest vintage at or before ``as_of``."""
+def result_path(settings: Settings, as_of: date | None = None) -> Path:
+    """The file of the latest stored computation of the latest vintage at or before ``as_of``."""
     root = derived_dir(settings)
     vintages = (
         sorted(
@@ -221,13 +298,18 @@ def read_result(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
     for folder in reversed(vintages):
         files = sorted(folder.glob("computed-*.parquet"))
         if files:
-            return pd.read_parquet(files[-1])
+            return files[-1]
     raise NotFoundError(
         "no computed indicators found" + (f" as of {as_of}" if as_of else ""),
         "尚未计算指标" + (f"（截至 {as_of}）" if as_of else ""),
         hint_en="run `cmon compute` first",
         hint_zh="请先运行 `cmon compute`",
     )
+
+
+def read_result(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
+    """The latest stored computation of the latest vintage at or before ``as_of``."""
+    return pd.read_parquet(result_path(settings, as_of))
 
 
 __all__ = [
@@ -238,5 +320,6 @@ __all__ = [
     "derived_dir",
     "indicator_expr",
     "read_result",
+    "result_path",
     "write_result",
 ]

@@ -244,12 +244,29 @@ class Store:
         self.dataset(dataset)
         return self.manifest.visible(dataset, as_of)
 
-    def files(self, dataset: str, as_of: date | None = None) -> list[Path]:
-        """Absolute paths of the Parquet files of the visible batches of ``dataset``."""
-        return [self.lake / f for b in self.visible_batches(dataset, as_of) for f in b.files]
+    def files(
+        self,
+        dataset: str,
+        as_of: date | None = None,
+        periods: Iterable[str] | None = None,
+    ) -> list[Path]:
+        """Absolute paths of the Parquet files of the visible batches of ``dataset``.
 
-    def _existing_files(self, dataset: str, as_of: date | None) -> list[Path]:
-        files = self.files(dataset, as_of)
+        ``periods`` keeps only the files whose partition folder ``period=<P>`` has ``P`` in it
+        (``none`` selects rows without a period); None keeps every file.
+        """
+        wanted = None if periods is None else {f"period={p}" for p in periods}
+        return [
+            self.lake / f
+            for b in self.visible_batches(dataset, as_of)
+            for f in b.files
+            if wanted is None or Path(f).parent.name in wanted
+        ]
+
+    def _existing_files(
+        self, dataset: str, as_of: date | None, periods: Iterable[str] | None = None
+    ) -> list[Path]:
+        files = self.files(dataset, as_of, periods)
         missing = [p for p in files if not p.is_file()]
         if missing:
             rel = missing[0].relative_to(self.lake).as_posix()
@@ -263,7 +280,11 @@ class Store:
         return files
 
     def read_table(
-        self, con: ibis.BaseBackend, dataset: str, as_of: date | None = None
+        self,
+        con: ibis.BaseBackend,
+        dataset: str,
+        as_of: date | None = None,
+        periods: Iterable[str] | None = None,
     ) -> ibis.Table:
         """An Ibis table over the visible files, with ``_batch_id`` and ``_vintage`` columns.
 
@@ -271,9 +292,13 @@ class Store:
         the latest vintage, ties broken by the latest batch id. Append-only datasets keep every
         row of every visible batch. With no visible batch the result is an empty table with the
         catalog schema. Works on the DuckDB and PySpark backends.
+
+        ``periods`` reads only those partitions (see :meth:`files`). For a versioned dataset
+        this is exact only when its key holds the period column (every version of a key then
+        lies in one partition); otherwise a newer version outside the partitions is not seen.
         """
         ds = self.dataset(dataset)
-        paths = [str(p) for p in self._existing_files(dataset, as_of)]
+        paths = [str(p) for p in self._existing_files(dataset, as_of, periods)]
         if not paths:
             table = ibis.memtable(lk.stored_schema(lk.arrow_schema(ds)).empty_table())
         else:
