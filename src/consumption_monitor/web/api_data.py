@@ -19,7 +19,15 @@ from consumption_monitor.indicators import load_indicators
 from consumption_monitor.monitor.alerts import AlertOut
 from consumption_monitor.web.analysis_data import chain_data, gaps
 from consumption_monitor.web.api import ERROR_RESPONSES, Page, Paging, UtcDatetime, paged
-from consumption_monitor.web.deps import DB, Principal, RowId, Settings, State, require
+from consumption_monitor.web.deps import (
+    DB,
+    Principal,
+    RegionCode,
+    RowId,
+    Settings,
+    State,
+    require,
+)
 from consumption_monitor.web.indicator_data import indicator_table, records, select
 from consumption_monitor.web.pages_work import alert_service
 from consumption_monitor.web.plan_data import obligations, target_reports_or_none
@@ -139,7 +147,7 @@ def indicator_values(
     settings: Settings,
     paging: Paging,
     _user: IndicatorReader,
-    region: Annotated[str | None, Query(max_length=6, pattern=r"^\d{6}$")] = None,
+    region: RegionCode = None,
     basis: Literal["month", "ytd", "quarter", "year"] = "month",
     dim: Annotated[str, Query(max_length=40)] = "",
     dim_value: Annotated[str, Query(max_length=80)] = "",
@@ -245,7 +253,7 @@ def projects(
     settings: Settings,
     paging: Paging,
     _user: ProjectReader,
-    district: Annotated[str | None, Query(max_length=6, pattern=r"^\d{6}$")] = None,
+    district: RegionCode = None,
     chain: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9_]+$")] = None,
     stage: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
 ) -> Page[dict[str, Any]]:

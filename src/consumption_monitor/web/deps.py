@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
@@ -126,6 +126,8 @@ def _session(request: Request) -> SessionData:
 #: A database id in a path: positive and within a signed 32-bit integer (SQLite and PostgreSQL
 #: refuse larger values, which would otherwise surface as a server error).
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+#: An optional six-digit admin code (city or district) in a query string.
+RegionCode = Annotated[str | None, Query(max_length=6, pattern=r"^\d{6}$")]
 
 Settings = Annotated[SettingsModel, Depends(_settings)]
 DB = Annotated[Session, Depends(_db, scope="function")]

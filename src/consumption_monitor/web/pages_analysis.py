@@ -19,7 +19,7 @@ from consumption_monitor.evaluate import evaluate, explanation_frame, load_schem
 from consumption_monitor.indicators.format import format_value
 from consumption_monitor.web import figures
 from consumption_monitor.web.analysis_data import evaluation_input, holiday_view
-from consumption_monitor.web.deps import Principal, Settings, require
+from consumption_monitor.web.deps import Principal, RegionCode, Settings, require
 from consumption_monitor.web.indicator_data import (
     BASES,
     as_series,
@@ -63,7 +63,7 @@ def explorer_page(
     settings: Settings,
     user: Reader,
     indicator: Code = "retail_sales",
-    region: Annotated[str | None, Query(max_length=6, pattern=r"^\d{6}$")] = None,
+    region: RegionCode = None,
     basis: Literal["month", "ytd", "quarter", "year"] = "ytd",
     start: Period = None,
     end: Period = None,
@@ -135,7 +135,7 @@ def explorer_export(
     settings: Settings,
     user: Reader,
     indicator: Code = "retail_sales",
-    region: Annotated[str | None, Query(max_length=6, pattern=r"^\d{6}$")] = None,
+    region: RegionCode = None,
     basis: Literal["month", "ytd", "quarter", "year"] = "ytd",
     start: Period = None,
     end: Period = None,

@@ -25,7 +25,15 @@ from consumption_monitor.report import report_file
 from consumption_monitor.targets.status import Status
 from consumption_monitor.web import figures
 from consumption_monitor.web.analysis_data import chain_data, gaps, stored_reports
-from consumption_monitor.web.deps import DB, Principal, RowId, Settings, State, require
+from consumption_monitor.web.deps import (
+    DB,
+    Principal,
+    RegionCode,
+    RowId,
+    Settings,
+    State,
+    require,
+)
 from consumption_monitor.web.plan_data import obligations, target_reports_or_none
 from consumption_monitor.web.providers import plan_or_none
 from consumption_monitor.web.templating import render
@@ -164,7 +172,7 @@ def projects_page(
     request: Request,
     settings: Settings,
     user: ProjectReader,
-    district: Annotated[str | None, Query(max_length=6, pattern=r"^\d{6}$")] = None,
+    district: RegionCode = None,
     chain: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9_]+$")] = None,
     stage: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
 ) -> Response:
