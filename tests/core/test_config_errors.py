@@ -75,3 +75,21 @@ def test_not_found_is_a_keyerror_with_plain_message() -> None:
 def test_settings_doc_is_current() -> None:
     doc = ROOT / "docs" / "settings.md"
     assert doc.read_text(encoding="utf-8") == settings_markdown(), "run `make docs`"
+
+
+def test_cli_reports_a_bad_setting_without_a_traceback(tmp_path: Path) -> None:
+    """A bad CMON_* value read while a command starts is a located error, exit code 1."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CMON_")}
+    env |= {"CMON_DATA_DIR": str(tmp_path / "data"), "CMON_SPARK_CONF": "not json",
+            "CMON_LANG": "en"}  # fmt: skip
+    out = subprocess.run(
+        [str(Path(sys.executable).with_name("cmon")), "batches", "list"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    assert "CMON_SPARK_CONF" in out.stderr and "JSON object" in out.stderr

@@ -7,11 +7,13 @@ the only place that knows them all, and ``docs/cli.md`` is checked against it by
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import typer
 
 from consumption_monitor import __version__
-from consumption_monitor.cli.common import JsonOpt, print_json
+from consumption_monitor.cli.common import JsonOpt, handle_errors, print_json
 
 app = typer.Typer(
     name="cmon",
@@ -58,5 +60,15 @@ _register_all()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Errors raised before a command's own handler runs (a bad ``CMON_*`` setting read while the
+    command starts) are rendered the same way, not as a traceback; the language comes from
+    ``CMON_LANG`` when it is readable, since the settings themselves may be what failed.
+    """
+    lang = "en" if os.environ.get("CMON_LANG") == "en" else "zh"
+    try:
+        with handle_errors(lang):
+            app()
+    except typer.Exit as exc:  # raised by handle_errors with the documented exit code
+        sys.exit(exc.exit_code)
