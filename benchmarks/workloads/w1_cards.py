@@ -322,7 +322,7 @@ def _cmon(case: str, path: str, p: dict[str, Any]) -> dict[str, Any]:
     ctx = context(settings)
     if case == "cmon_indicator":
         expr = indicator_expr(load_indicators().get("card_spending"), {"card_transactions": card},
-                              ctx)  # fmt: skip
+                              ctx, con)  # fmt: skip
     else:
         rows = card_rows(card, ctx["mcc_map"])
         expr = rows.group_by(KEYS).aggregate(amount=rows.amount.sum(), n=rows.count())

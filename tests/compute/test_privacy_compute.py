@@ -156,7 +156,7 @@ def test_rollups_add_up_internally_and_nothing_hidden_is_recoverable(lake) -> No
     card = FrameSource(lake).read_table(con, "card_transactions")
     ctx = context(s)
     ind = load_indicators().get("card_spending")
-    expr = indicator_expr(ind, {"card_transactions": card}, ctx)
+    expr = indicator_expr(ind, {"card_transactions": card}, ctx, con)
     assert expr is not None
     internal = con.execute(expr)
     assert internal.region.notna().all()

@@ -6,8 +6,13 @@ printed in the indicator definition). As everywhere, January is reported with Fe
 the Jan–Feb period ``YYYY-02``. Spending categories come from the MCC groups of the
 dimension catalog (unknown MCCs fall in ``other``).
 
-Privacy: the expression carries, per cell, the distinct merchants, distinct cards and spending
-(columns :data:`COUNT_COLUMNS`, internal only). After the engine, :func:`protect_card_frames`
+Aggregation: all card indicators read one cell table, :func:`card_cells`, computed once per
+run (a fixed three or four scans of the payments whatever the number of breakdowns; see its
+docstring).
+
+Privacy: the expressions carry, per cell, the distinct merchants and cards (capped at the
+thresholds, which is all the rule reads) and the spending (columns :data:`COUNT_COLUMNS`,
+internal only). After the engine, :func:`protect_card_frames`
 (pandas, so identical on every engine) hides every cell with fewer distinct merchants or cards
 than ``settings.min_cell_merchants`` / ``settings.min_cell_cards`` and then the complementary
 cells needed so that no hidden cell can be recovered from the published ones: per period, all
@@ -30,13 +35,9 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from ibis.backends import BaseBackend
 
-from consumption_monitor.compute.frame import (
-    EXPR_COLUMNS,
-    fold_january,
-    ratio,
-    union_all,
-)
+from consumption_monitor.compute.frame import EXPR_COLUMNS, fold_january, ratio
 from consumption_monitor.privacy import Equation, primary_mask, protect_linked
 
 #: Card dims → column of the prepared rows.
@@ -74,63 +75,200 @@ def card_rows(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
     ).mutate(amount=lambda t: t.amount.cast("float64"))
 
 
-def card_rollups(
-    card: ir.Table,
-    mcc_map: dict[str, str],
-    city: str,
-    dims: dict[str, str],
-    district: str = "district_code",
-) -> ir.Table:
-    """Sums, counts and exact distinct merchants/cards per ``period, region, dim, dim_value``.
+#: Finest cell of the card rows: every published cell is a union of these.
+FINE_KEYS = ("period", "_district", "business_district", "category", "_origin", "_channel")
+#: Fine-key column of each card dim.
+_DIM_KEY = {
+    "business_district": "business_district",
+    "category": "category",
+    "origin": "_origin",
+    "channel": "_channel",
+}
+#: Stand-in for a null key, so that fine cells join on plain equality (SQL's NULL never does).
+_NULL = "\x00"
+#: Internal cell table of the card indicators: one row per published cell.
+CELL_SCHEMA = ibis.schema(
+    {
+        "period": "string",
+        "region": "string",
+        "dim": "string",
+        "dim_value": "string",
+        "_sum": "float64",
+        "_n": "int64",
+        "_night": "float64",
+        "_merchants": "int64",
+        "_cards": "int64",
+    }
+)
+CELLS_TABLE = "cmon_card_cells"
+_EXACT_TABLE = "cmon_card_exact"
 
-    One aggregation per rollup (city or district × the total or each dim) straight over the
-    prepared rows, then a ``UNION ALL`` of the small results: the same cells as one group-by
-    over :func:`~consumption_monitor.compute.frame.explode`'s rows, but the exact distinct
-    counts no longer hash every row ten times in one table. Each rollup prepares its own rows
-    (:func:`card_rows` with its own MCC table): rows shared by all rollups become one SQL
-    common table expression, which DuckDB materialises in full (about 1 GB per million card
-    rows); unshared, every aggregation streams over the Parquet files and memory follows the
-    largest single rollup. Rows without a district give a district-level cell with a null
-    region; null merchants or cards are not counted (``COUNT(DISTINCT)``).
+
+def fine_rows(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
+    """:func:`card_rows` with the :data:`FINE_KEYS` as strings, nulls replaced by a stand-in."""
+    rows = card_rows(card, mcc_map)
+
+    def key(v: ir.Value) -> ir.StringValue:
+        return v.cast("string").fill_null(_NULL)
+
+    return rows.mutate(
+        period=key(rows.period),
+        _district=key(rows.district_code),
+        business_district=key(rows.business_district),
+        category=key(rows.category),
+        _origin=key(rows.card_origin),
+        _channel=key(rows.channel),
+    )
+
+
+def card_cells(
+    con: BaseBackend,
+    card: ir.Table,
+    ctx: dict[str, Any],
+    dims: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Every card cell (:data:`CELL_SCHEMA`): sums, counts and capped distinct counts.
+
+    Cells are ``period × (city | district) × (total | each dim value)`` for the card ``dims``
+    (default: all of :data:`CARD_DIMS`). ``_sum``, ``_n`` and ``_night`` (spending, payments,
+    night spending) are exact. ``_merchants`` and ``_cards`` are the distinct merchants and
+    cards **capped at the privacy thresholds** ``ctx["min_merchants"]`` / ``ctx["min_cards"]``:
+    ``min(distinct, threshold)``, which is all the privacy rule reads, and exact below it.
+
+    Two steps instead of one distinct count per rollup:
+
+    1. The finest cells (:data:`FINE_KEYS`): one aggregation of the sums and counts, and for
+       merchants and for cards a ``GROUP BY`` of the distinct (fine cell, id) pairs, which
+       gives exact distinct counts per fine cell. Each published cell is a union of fine
+       cells, so its distinct count lies between the largest and the sum of its fine cells'
+       counts; its sums add up exactly.
+    2. Only the cells whose bounds straddle a threshold (the largest fine count is below it and
+       the sum is above the largest) are counted exactly, from the rows of their fine cells
+       (an inner join with the list of those fine cells; skipped when there are none).
+
+    The rollups run in pandas on the fine cells (thousands per month), so the payments are
+    scanned three or four times whatever the number of dims, and the rows Spark shuffles do
+    not multiply with the rollups. Rows without a district give a district-level cell with a null region;
+    null merchants or cards are not counted.
     """
-    parts = []
-    for dim, col in {"": "", **dims}.items():
-        for region in (None, district):
-            rows = card_rows(card, mcc_map)
-            keys: dict[str, ir.Value] = {"period": rows.period}
-            if region is not None:
-                keys["_region"] = rows[region].cast("string")
-            if col:
-                keys["_dim_value"] = rows[col].cast("string")
-            agg = rows.group_by(**keys).aggregate(
-                _sum=rows.amount.sum(),
-                _n=rows.count(),
-                _night=rows.amount.sum(where=rows.night),
-                _merchants=rows.merchant_id.nunique(),
-                _cards=rows.card_hash.nunique(),
-            )
-            parts.append(
-                agg.select(
-                    "period",
-                    region=agg._region if region is not None else ibis.literal(city),
-                    dim=ibis.literal(dim),
-                    dim_value=agg._dim_value if col else ibis.literal(""),
-                    _sum=agg._sum,
-                    _n=agg._n,
-                    _night=agg._night,
-                    _merchants=agg._merchants,
-                    _cards=agg._cards,
+    from consumption_monitor.engine import quiet_engine_warnings, register_frame, unregister_frame
+
+    dims = CARD_DIMS if dims is None else dims
+    min_m, min_c, city = int(ctx["min_merchants"]), int(ctx["min_cards"]), str(ctx["city"])
+    rows = fine_rows(card, ctx["mcc_map"])
+    keys = list(FINE_KEYS)
+    plain = rows.group_by(keys).aggregate(
+        _sum=rows.amount.sum(), _n=rows.count(), _night=rows.amount.sum(where=rows.night)
+    )
+    # Distinct counts as a GROUP BY of the distinct pairs: an ordinary aggregation, which
+    # DuckDB spills to disk (its COUNT(DISTINCT) per group is held in memory) and Spark plans
+    # without multiplying the rows for two distinct columns.
+    with quiet_engine_warnings():
+        fine: pd.DataFrame = con.execute(plain)
+        for col, name in (("merchant_id", "_m"), ("card_hash", "_c")):
+            pairs = rows.filter(rows[col].notnull()).select(*keys, col).distinct()
+            counts = con.execute(pairs.group_by(keys).aggregate(**{name: pairs.count()}))
+            fine = fine.merge(counts, on=keys, how="left")
+    fine[["_m", "_c"]] = fine[["_m", "_c"]].fillna(0).astype("int64")
+    fine["_has_sum"] = fine["_sum"].notna()
+    cells: list[pd.DataFrame] = []
+    members: list[pd.DataFrame] = []  # fine cells of the cells that need an exact count
+    offset = 0
+    for dim in ("", *dims):
+        for level in ("city", "district"):
+            by = ["period"] + (["_district"] if level == "district" else [])
+            if dim:
+                by.append(_DIM_KEY[dim])
+            cell_id = fine.groupby(by, sort=False).ngroup().to_numpy() + offset
+            agg = (
+                fine.assign(_cell=cell_id)
+                .groupby("_cell", sort=True)
+                .agg(
+                    period=("period", "first"),
+                    _region=("_district", "first"),
+                    _dim_value=(_DIM_KEY[dim] if dim else "period", "first"),
+                    _sum=("_sum", "sum"),
+                    _has_sum=("_has_sum", "any"),
+                    _n=("_n", "sum"),
+                    _night=("_night", "sum"),
+                    _m_lo=("_m", "max"),
+                    _m_hi=("_m", "sum"),
+                    _c_lo=("_c", "max"),
+                    _c_hi=("_c", "sum"),
                 )
             )
-    return union_all(*parts)
+            need = ((agg._m_lo < min_m) & (agg._m_hi > agg._m_lo)) | (
+                (agg._c_lo < min_c) & (agg._c_hi > agg._c_lo)
+            )
+            picked = need.to_numpy()[cell_id - offset]
+            members.append(
+                fine.loc[picked, list(FINE_KEYS)].assign(_cell=cell_id[picked].astype("int64"))
+            )
+            cells.append(
+                pd.DataFrame(
+                    {
+                        "_cell": agg.index.to_numpy(),
+                        "period": agg.period.to_numpy(),
+                        "region": agg._region.to_numpy() if level == "district" else city,
+                        "dim": dim,
+                        "dim_value": agg._dim_value.to_numpy() if dim else "",
+                        "_sum": agg._sum.where(agg._has_sum).to_numpy(),
+                        "_n": agg._n.to_numpy(),
+                        "_night": agg._night.to_numpy(),
+                        "_merchants": agg._m_lo.to_numpy(),
+                        "_cards": agg._c_lo.to_numpy(),
+                        "_exact": need.to_numpy(),
+                    }
+                )
+            )
+            offset += len(agg)
+    out = pd.concat(cells, ignore_index=True) if cells else _empty_cells()
+    exact = pd.concat(members, ignore_index=True) if members else pd.DataFrame()
+    if len(exact):
+        table = register_frame(con, _EXACT_TABLE, exact)
+        try:
+            j = rows.inner_join(table, list(FINE_KEYS))
+            with quiet_engine_warnings():
+                counts = con.execute(
+                    j.group_by("_cell").aggregate(
+                        _m=j.merchant_id.nunique(), _c=j.card_hash.nunique()
+                    )
+                ).set_index("_cell")
+        finally:
+            unregister_frame(con, _EXACT_TABLE)
+        ids = out.loc[out._exact, "_cell"]
+        out.loc[out._exact, "_merchants"] = counts._m.reindex(ids).fillna(0).to_numpy()
+        out.loc[out._exact, "_cards"] = counts._c.reindex(ids).fillna(0).to_numpy()
+    out["_merchants"] = out["_merchants"].clip(upper=min_m)
+    out["_cards"] = out["_cards"].clip(upper=min_c)
+    for col in ("period", "region", "dim_value"):
+        out[col] = out[col].where(out[col] != _NULL, None)
+    return out[list(CELL_SCHEMA.names)].astype(
+        {"_n": "int64", "_merchants": "int64", "_cards": "int64", "_sum": "float64"}
+    )
+
+
+def _empty_cells() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"_cell": pd.Series(dtype="int64"), "_exact": pd.Series(dtype=bool)}
+        | {n: pd.Series(dtype=t.to_pandas()) for n, t in CELL_SCHEMA.items()}
+    )
+
+
+def card_cells_table(con: BaseBackend, card: ir.Table, ctx: dict[str, Any]) -> ir.Table:
+    """:func:`card_cells` for all dims as a temporary table of ``con`` (name
+    :data:`CELLS_TABLE`, replaced by the next call), which the card indicator expressions read."""
+    from consumption_monitor.engine import register_frame
+
+    return register_frame(con, CELLS_TABLE, card_cells(con, card, ctx), schema=CELL_SCHEMA)
 
 
 def card_expr(
-    card: ir.Table, code: str, kind: str, params: dict[str, Any], ctx: dict[str, Any]
+    cells: ir.Table, code: str, kind: str, params: dict[str, Any], ctx: dict[str, Any]
 ) -> ir.Table:
-    """``card_sum`` / ``card_count`` by period × region × dim, or ``card_night_share``."""
-    dims = {d: CARD_DIMS[d] for d in params.get("dims", [])}
-    agg = card_rollups(card, ctx["mcc_map"], ctx["city"], dims)
+    """``card_sum`` / ``card_count`` by period × region × dim, or ``card_night_share``, read
+    from the cell table of :func:`card_cells_table`."""
+    agg = cells.filter(cells.dim.isin(["", *params.get("dims", [])]))
     if kind == "card_night_share":
         night = agg._night.fill_null(0.0)
         agg = agg.mutate(numerator=night, denominator=agg._sum, value=ratio(night, agg._sum, 100.0))

@@ -272,7 +272,7 @@ def _incremental(
     tables = {ds: store.read_table(con, ds, as_of, labels) for ds, labels in plan.inputs.items()}
     exprs: list[tuple[str, ir.Table]] = []
     for code, win in plan.windows.items():
-        expr = indicator_expr(catalog.get(code), tables, ctx)
+        expr = indicator_expr(catalog.get(code), tables, ctx, con)
         if expr is not None:
             exprs.append((code, expr if win is None else expr.filter(win.predicate(expr))))
     fresh = protected_rows(execute(con, exprs), ctx)

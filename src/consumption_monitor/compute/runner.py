@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from consumption_monitor.catalog import load_catalog
-from consumption_monitor.compute.card import card_expr, protect_card_frames
+from consumption_monitor.compute.card import card_cells_table, card_expr, protect_card_frames
 from consumption_monitor.compute.enterprise import enterprise_expr, key_enterprise_expr
 from consumption_monitor.compute.official import official_expr, official_ratio_expr
 from consumption_monitor.compute.post import add_comparisons, contributions, provisional_flags
@@ -53,6 +53,8 @@ SPARK_CONCURRENT_JOBS = 4
 KEEP_COMPUTATIONS = 3
 #: Parquet metadata key of the record an incremental refresh starts from.
 RECORD_KEY = b"cmon.record"
+#: Key of the shared card cell table in the ``tables`` of :func:`indicator_expr`.
+CARD_CELLS = "_card_cells"
 _SORT = ["indicator", "region", "dim", "dim_value", "basis", "period"]
 
 
@@ -95,9 +97,17 @@ def context(settings: Settings) -> dict[str, Any]:
 
 
 def indicator_expr(
-    ind: Indicator, tables: dict[str, ir.Table], ctx: dict[str, Any]
+    ind: Indicator,
+    tables: dict[str, ir.Table],
+    ctx: dict[str, Any],
+    con: BaseBackend | None = None,
 ) -> ir.Table | None:
-    """The Ibis expression of one indicator (``None`` for post-step indicators)."""
+    """The Ibis expression of one indicator (``None`` for post-step indicators).
+
+    Card indicators read the shared card cells (:func:`.card.card_cells_table`), computed on
+    ``con`` by the first card indicator and kept in ``tables`` under :data:`CARD_CELLS` for
+    the others, so the payments are aggregated once for all of them.
+    """
     p = ind.params
     if ind.kind == "official":
         return official_expr(tables["official_stats"], ind.code, p)
@@ -106,7 +116,16 @@ def indicator_expr(
     if ind.kind in ("enterprise_sum", "enterprise_share"):
         return enterprise_expr(tables["enterprise_monthly"], ind.code, ind.kind, p, ctx)
     if ind.kind in ("card_sum", "card_count", "card_night_share"):
-        return card_expr(tables["card_transactions"], ind.code, ind.kind, p, ctx)
+        if CARD_CELLS not in tables:
+            if con is None:
+                raise EngineError(
+                    f"indicator {ind.code} needs the engine to aggregate the card cells",
+                    f"指标 {ind.code} 需要计算引擎汇总银行卡单元格",
+                    hint_en="pass con= to indicator_expr",
+                    hint_zh="请向 indicator_expr 传入 con=",
+                )
+            tables[CARD_CELLS] = card_cells_table(con, tables["card_transactions"], ctx)
+        return card_expr(tables[CARD_CELLS], ind.code, ind.kind, p, ctx)
     if ind.kind == "key_enterprise_sum":
         return key_enterprise_expr(tables["key_enterprise_daily"], ind.code, p, ctx)
     if ind.kind == "registry_count":
@@ -153,7 +172,7 @@ def compute(
         if missing:
             skipped[ind.code] = "no data: " + ", ".join(missing)
             continue
-        expr = indicator_expr(ind, tables, ctx)
+        expr = indicator_expr(ind, tables, ctx, con)
         if expr is not None:
             exprs.append((ind.code, expr))
     base = protected_rows(execute(con, exprs), ctx)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 import ibis
+import pandas as pd
 from ibis.backends import BaseBackend
 
 from consumption_monitor.config import Settings, get_settings
@@ -30,6 +31,7 @@ __all__ = [
     "quiet_engine_warnings",
     "register_frame",
     "spark_session",
+    "unregister_frame",
 ]
 
 
@@ -159,17 +161,38 @@ def engine_of(con: BaseBackend) -> EngineName:
     return "spark" if con.name == "pyspark" else "duckdb"
 
 
-def register_frame(con: BaseBackend, name: str, df: Any) -> ibis.Table:
-    """A pandas frame as a temporary table of ``con``, materialised once (cached on Spark).
+def register_frame(
+    con: BaseBackend, name: str, df: Any, schema: ibis.Schema | None = None
+) -> ibis.Table:
+    """A pandas frame as a temporary table ``name`` of ``con``, materialised once (cached on
+    Spark); an earlier table of that name is replaced (and uncached).
 
-    Used for small in-memory inputs (tests, benchmarks, uploads); the lake itself is read from
-    Parquet by the store.
+    Used for small in-memory inputs (tests, benchmarks, uploads, the card cells); the lake
+    itself is read from Parquet by the store. ``schema`` fixes the column types, which an empty
+    frame cannot show.
     """
     if engine_of(con) == "spark":
         session = con._session  # the backend's own SparkSession
+        session.catalog.dropTempView(name)  # uncaches the frame it held
+        spark_schema = None
+        if schema is not None:
+            from ibis.backends.pyspark.datatypes import PySparkSchema
+
+            spark_schema = PySparkSchema.from_ibis(schema)
+        # pyspark's Arrow path cannot take pandas' Arrow-backed string columns (pandas 3).
+        strings = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
+        df = df.astype(dict.fromkeys(strings, object)) if strings else df
         with quiet_engine_warnings():
-            sdf = session.createDataFrame(df)
+            sdf = session.createDataFrame(df, schema=spark_schema)
         sdf.cache()
         sdf.createOrReplaceTempView(name)
         return con.table(name)
-    return con.create_table(name, df, temp=True, overwrite=True)
+    return con.create_table(name, df, schema=schema, temp=True, overwrite=True)
+
+
+def unregister_frame(con: BaseBackend, name: str) -> None:
+    """Drop the temporary table ``name`` made by :func:`register_frame` (no error if absent)."""
+    if engine_of(con) == "spark":
+        con._session.catalog.dropTempView(name)
+    else:
+        con.drop_table(name, force=True)
