@@ -148,8 +148,8 @@ def card_cells(
 
     The rollups run in pandas on the fine cells (thousands per month), so the payments are
     scanned three or four times whatever the number of dims, and the rows Spark shuffles do
-    not multiply with the rollups. Rows without a district give a district-level cell with a null region;
-    null merchants or cards are not counted.
+    not multiply with the rollups. Rows without a district give a district-level cell with a
+    null region; null merchants or cards are not counted.
     """
     from consumption_monitor.engine import quiet_engine_warnings, register_frame, unregister_frame
 
