@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -38,6 +38,17 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL of the metadata database; default: a SQLite file in data_dir. "
         "Use postgresql+psycopg://user:pass@host/db for PostgreSQL.",
+    )
+    lake_url: str | None = Field(
+        None,
+        description="Where the Parquet lake lives: s3://bucket/prefix, oss://bucket/prefix, "
+        "hdfs://namenode:8020/path or file:///abs/path; default: data_dir/lake on local disk. "
+        "Object stores need the object-store extra (docs/deployment.md).",
+    )
+    lake_storage_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Options of the lake's fsspec filesystem as a JSON object, e.g. "
+        '{"endpoint_url": "http://127.0.0.1:9000", "key": "...", "secret": "..."} for s3fs.',
     )
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb",
@@ -110,7 +121,9 @@ class Settings(BaseSettings):
 
     @property
     def lake_dir(self) -> Path:
-        """Root of the Parquet lake."""
+        """Root of a local Parquet lake (an object-store lake: ``consumption_monitor.store.fs``)."""
+        if self.lake_url and self.lake_url.startswith("file://"):
+            return Path(self.lake_url.removeprefix("file://"))
         return self.data_dir / "lake"
 
     @property

@@ -29,7 +29,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import ibis.expr.types as ir
@@ -112,9 +112,12 @@ def fingerprint(ctx: dict[str, Any], catalog: IndicatorCatalog, codes: list[str]
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def read_record(path: Path) -> dict[str, Any] | None:
-    """The batch record stored with a result file (None when it has none)."""
-    meta = pq.read_schema(path).metadata or {}
+def read_record(path: PurePath, filesystem: Any = None) -> dict[str, Any] | None:
+    """The batch record stored with a result file (None when it has none).
+
+    ``filesystem``: the lake's ``pyarrow`` filesystem for a path on an object store.
+    """
+    meta = pq.read_schema(str(path), filesystem=filesystem).metadata or {}
     raw = meta.get(RECORD_KEY)
     if raw is None:
         return None
@@ -125,7 +128,7 @@ def read_record(path: Path) -> dict[str, Any] | None:
 # -- the refresh ---------------------------------------------------------------------------------
 @dataclass
 class _Plan:
-    previous: Path
+    previous: PurePath
     batches: dict[str, list[int]]
     changed: dict[str, set[str]]
     windows: dict[str, Window | None]  # indicator → window (None: everything)
@@ -204,7 +207,7 @@ def _plan(
         previous = result_path(settings, as_of)
     except NotFoundError:
         return "no previous result"
-    record = read_record(previous)
+    record = read_record(previous, store.arrow_filesystem)
     if record is None or not isinstance(record.get("batches"), dict):
         return "the previous result has no batch record"
     wanted_as_of = as_of.isoformat() if as_of else None
@@ -223,7 +226,7 @@ def _plan(
             for rel in known[bid].files:
                 label = Path(rel).parent.name.removeprefix("period=")
                 changed.setdefault(ds, set()).add(label)
-                if may_start_early(store.lake / rel, store.dataset(ds)):
+                if may_start_early(store.lake / rel, store.dataset(ds), store.arrow_filesystem):
                     early.setdefault(ds, set()).add(label)
     windows: dict[str, Window | None] = {}
     inputs: dict[str, set[str] | None] = {}
@@ -276,7 +279,7 @@ def _incremental(
         if expr is not None:
             exprs.append((code, expr if win is None else expr.filter(win.predicate(expr))))
     fresh = protected_rows(execute(con, exprs), ctx)
-    previous = pd.read_parquet(plan.previous)
+    previous = pd.read_parquet(plan.previous, filesystem=store.arrow_filesystem)
     base = pd.concat([_untouched(previous, catalog, plan.windows), fresh], ignore_index=True)
     files, rows = _footprint(store, list(plan.inputs), as_of, plan.inputs)
     datasets = sorted({s for i in select(catalog, codes) for s in i.sources})
@@ -341,7 +344,8 @@ def _footprint(
             continue
         paths = store.files(ds, as_of, labels)
         files += len(paths)
-        rows += sum(pq.read_metadata(p).num_rows for p in paths)
+        fs = store.arrow_filesystem
+        rows += sum(pq.read_metadata(str(p), filesystem=fs).num_rows for p in paths)
     return files, rows
 
 

@@ -18,7 +18,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import ibis.expr.types as ir
@@ -267,24 +267,38 @@ def _empty() -> pd.DataFrame:
 
 
 def derived_dir(settings: Settings) -> Path:
-    """Folder of the stored indicator tables."""
+    """Folder of the stored indicator tables in a local lake.
+
+    An object-store lake (``CMON_LAKE_URL``) has no local folder: :class:`EngineError`
+    (:func:`result_path` and :func:`read_result` work on both).
+    """
+    from consumption_monitor.store.fs import lake_root
+
+    lake = lake_root(settings)
+    if not lake.is_local:
+        raise EngineError(
+            f"the lake at {lake.base_url} is not a local folder of stored indicators",
+            f"数据湖 {lake.base_url} 不是本地目录，没有本地的指标结果目录",
+            hint_en="read stored indicators with read_result, which reads object stores too",
+            hint_zh="请用 read_result 读取指标结果（支持对象存储）",
+        )
     return settings.lake_dir.joinpath(*DERIVED_DIR)
 
 
 def write_result(
     settings: Settings, result: ComputeResult, *, keep: int = KEEP_COMPUTATIONS
-) -> Path:
+) -> Path | str:
     """Store ``result`` as Parquet (written to a temp name, then renamed into place).
 
     The batch record of ``result`` goes into the file's metadata (key :data:`RECORD_KEY`).
     Afterwards only the newest ``keep`` (at least 1) ``computed-*.parquet`` files of the
-    vintage folder stay; the file just written is never deleted.
+    vintage folder stay; the file just written is never deleted. Returns the local path, or on
+    an object store the URL (the file is uploaded whole under its final name there).
     """
-    folder = derived_dir(settings) / f"vintage={result.vintage.isoformat()}"
-    folder.mkdir(parents=True, exist_ok=True)
+    from consumption_monitor.store.fs import lake_root
+
+    lake = lake_root(settings)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    final = folder / f"computed-{stamp}.parquet"
-    tmp = folder / f".tmp-{uuid.uuid4().hex}.parquet"
     table = result.table.copy()
     table["vintage"] = pd.to_datetime(table["vintage"]).dt.date
     arrow = pa.Table.from_pandas(table, preserve_index=False)
@@ -296,6 +310,19 @@ def write_result(
         }
         meta = {**(arrow.schema.metadata or {}), RECORD_KEY: json.dumps(record).encode()}
         arrow = arrow.replace_schema_metadata(meta)
+    if not lake.is_local:
+        folder_rel = "/".join((*DERIVED_DIR, f"vintage={result.vintage.isoformat()}"))
+        rel = f"{folder_rel}/computed-{stamp}.parquet"
+        lake.write_parquet(arrow, rel)
+        done = sorted(
+            f for f in lake.list_files(folder_rel) if PurePosixPath(f).match("computed-*.parquet")
+        )
+        lake.delete([f for f in done[: -max(keep, 1)] if f != rel])
+        return lake.url(rel)
+    folder = derived_dir(settings) / f"vintage={result.vintage.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"computed-{stamp}.parquet"
+    tmp = folder / f".tmp-{uuid.uuid4().hex}.parquet"
     pq.write_table(arrow, tmp)
     tmp.replace(final)
     for old in sorted(folder.glob("computed-*.parquet"))[: -max(keep, 1)]:
@@ -304,20 +331,43 @@ def write_result(
     return final
 
 
-def result_path(settings: Settings, as_of: date | None = None) -> Path:
-    """The file of the latest stored computation of the latest vintage at or before ``as_of``."""
-    root = derived_dir(settings)
-    vintages = (
-        sorted(
-            p for p in root.glob("vintage=*") if as_of is None or p.name[8:] <= as_of.isoformat()
+def result_path(settings: Settings, as_of: date | None = None) -> PurePath:
+    """The file of the latest stored computation of the latest vintage at or before ``as_of``.
+
+    A :class:`~pathlib.Path` in a local lake; on an object store the path inside the lake's
+    filesystem (``lake_root(settings).arrow_filesystem()`` reads it).
+    """
+    from consumption_monitor.store.fs import lake_root
+
+    lake = lake_root(settings)
+    if lake.is_local:
+        root = derived_dir(settings)
+        vintages = (
+            sorted(
+                p
+                for p in root.glob("vintage=*")
+                if as_of is None or p.name[8:] <= as_of.isoformat()
+            )
+            if root.exists()
+            else []
         )
-        if root.exists()
-        else []
-    )
-    for folder in reversed(vintages):
-        files = sorted(folder.glob("computed-*.parquet"))
-        if files:
-            return files[-1]
+        for folder in reversed(vintages):
+            files = sorted(folder.glob("computed-*.parquet"))
+            if files:
+                return files[-1]
+    else:
+        base = "/".join(DERIVED_DIR)
+        names = lake.list_dirs(base)
+        for name in reversed(names):
+            if not name.startswith("vintage=") or (as_of and name[8:] > as_of.isoformat()):
+                continue
+            stored = [
+                f
+                for f in lake.list_files(f"{base}/{name}")
+                if PurePosixPath(f).match("computed-*.parquet")
+            ]
+            if stored:
+                return lake.pure(max(stored))
     raise NotFoundError(
         "no computed indicators found" + (f" as of {as_of}" if as_of else ""),
         "尚未计算指标" + (f"（截至 {as_of}）" if as_of else ""),
@@ -328,7 +378,10 @@ def result_path(settings: Settings, as_of: date | None = None) -> Path:
 
 def read_result(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
     """The latest stored computation of the latest vintage at or before ``as_of``."""
-    return pd.read_parquet(result_path(settings, as_of))
+    from consumption_monitor.store.fs import lake_root
+
+    path = result_path(settings, as_of)
+    return pd.read_parquet(path, filesystem=lake_root(settings).arrow_filesystem())
 
 
 __all__ = [

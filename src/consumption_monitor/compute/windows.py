@@ -25,7 +25,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import PurePath
+from typing import Any
 
 import ibis.expr.types as ir
 import numpy as np
@@ -160,17 +161,19 @@ RULES: dict[str, Rule] = {
 }
 
 
-def may_start_early(path: Path, ds: Dataset) -> bool:
+def may_start_early(path: PurePath, ds: Dataset, filesystem: Any = None) -> bool:
     """Whether a file of a timestamp-partitioned dataset may hold rows in the first hours of
     its month, which the card business day (``txn_ts - 2 h``) gives to the month before.
 
-    Decided from the Parquet min statistics; True when unsure (no statistics, file gone).
+    Decided from the Parquet min statistics (only the footer is read); True when unsure (no
+    statistics, file gone). ``filesystem``: the lake's ``pyarrow`` filesystem when ``path`` is
+    on an object store (``Store.arrow_filesystem``).
     """
     col = next((c for c in ds.columns if c.name == ds.period_column), None)
     if col is None or col.type != "timestamp":
         return False
     try:
-        meta = pq.read_metadata(path)
+        meta = pq.read_metadata(str(path), filesystem=filesystem)
         idx = meta.schema.to_arrow_schema().get_field_index(ds.period_column)
         lows = [meta.row_group(i).column(idx).statistics for i in range(meta.num_row_groups)]
     except (OSError, ValueError):

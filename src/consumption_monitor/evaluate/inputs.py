@@ -240,11 +240,13 @@ def _versions(settings: Settings, dataset: str, columns: list[str], as_of: date 
     from consumption_monitor.store import Store
 
     with Store(settings) as store:
+        fs = store.arrow_filesystem  # None for a local lake; the object store's otherwise
         try:
             paths = store.files(dataset, as_of)
         except NotFoundError:
             paths = []
-    frames = [pq.read_table(p, columns=[*columns, "_vintage"]).to_pandas() for p in paths]
+    wanted = [*columns, "_vintage"]
+    frames = [pq.read_table(str(p), columns=wanted, filesystem=fs).to_pandas() for p in paths]
     if not frames:
         return pd.DataFrame(columns=[*columns, "_vintage"])
     return pd.concat(frames, ignore_index=True)

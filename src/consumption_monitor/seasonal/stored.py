@@ -6,20 +6,23 @@ total (METHODOLOGY §1). That layout is what :func:`consumption_monitor.seasonal
 as Jan–Feb combined and adjusts quarterly.
 
 Adjusted series are stored as derived indicators ``<code>_sa`` in
-``lake/_derived/seasonal/<code>/region=<region>.parquet`` (written to a temp name, then renamed),
-one long table per series with the model in ``note``.
+``lake/_derived/seasonal/<code>/region=<region>.parquet`` (written to a temp name, then renamed;
+on an object store uploaded whole under that name), one long table per series with the model in
+``note``.
 """
 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pandas as pd
+import pyarrow as pa
 
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.seasonal.adjust import AdjustmentResult
+from consumption_monitor.store.fs import lake_root
 
 SEASONAL_DIR = ("_derived", "seasonal")
 
@@ -48,12 +51,22 @@ def stored_series(settings: Settings, code: str, region: str) -> pd.Series:
     return series.reindex(full)
 
 
-def adjusted_path(settings: Settings, code: str, region: str) -> Path:
-    """Where the adjusted series of ``code`` in ``region`` is stored."""
+def _relative(code: str, region: str) -> str:
+    return "/".join((*SEASONAL_DIR, code, f"region={region}.parquet"))
+
+
+def adjusted_path(settings: Settings, code: str, region: str) -> PurePath:
+    """Where the adjusted series of ``code`` in ``region`` is stored: a local path, or the
+    path inside the lake's filesystem on an object store (``CMON_LAKE_URL``)."""
+    lake = lake_root(settings)
+    if not lake.is_local:
+        return lake.pure(_relative(code, region))
     return settings.lake_dir.joinpath(*SEASONAL_DIR, code, f"region={region}.parquet")
 
 
-def store_adjusted(settings: Settings, code: str, region: str, result: AdjustmentResult) -> Path:
+def store_adjusted(
+    settings: Settings, code: str, region: str, result: AdjustmentResult
+) -> PurePath:
     """Write ``result`` as the derived indicator ``<code>_sa`` (atomic replace)."""
     table = result.table
     freq = "quarter" if str(getattr(table.index, "freqstr", "M")).startswith("Q") else "month"
@@ -72,7 +85,11 @@ def store_adjusted(settings: Settings, code: str, region: str, result: Adjustmen
             f"windows {result.diagnostics.windows}",
         }
     )  # fmt: skip
-    path = adjusted_path(settings, code, region)
+    lake = lake_root(settings)
+    if not lake.is_local:
+        lake.write_parquet(pa.Table.from_pandas(out, preserve_index=False), _relative(code, region))
+        return lake.pure(_relative(code, region))
+    path = Path(adjusted_path(settings, code, region))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
     out.to_parquet(tmp, index=False)
@@ -82,10 +99,12 @@ def store_adjusted(settings: Settings, code: str, region: str, result: Adjustmen
 
 def read_adjusted(settings: Settings, code: str, region: str) -> pd.DataFrame:
     """The stored adjusted series (NotFoundError when it was never computed)."""
+    lake = lake_root(settings)
     path = adjusted_path(settings, code, region)
-    if not path.exists():
+    found = Path(path).exists() if lake.is_local else lake.exists(_relative(code, region))
+    if not found:
         raise NotFoundError(
             f"no adjusted series for {code} in {region}; run `cmon seasonal {code}`",
             f"{code}（{region}）尚无季节调整结果；请运行 `cmon seasonal {code}`",
         )
-    return pd.read_parquet(path)
+    return pd.read_parquet(path, filesystem=lake.arrow_filesystem())

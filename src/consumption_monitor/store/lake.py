@@ -1,4 +1,4 @@
-"""The Parquet lake on disk: schemas, partition folders, staged writes and atomic renames.
+"""The Parquet lake: schemas, partition folders, staged writes and atomic renames.
 
 Layout::
 
@@ -10,10 +10,14 @@ Layout::
 (``2024-03``, ``2024-Q1``, ``2024``), a date or timestamp gives its month (``2024-03``), and a
 null gives ``none``. Every file carries two extra columns, ``_batch_id`` and ``_vintage``, so a
 reader needs no join with the manifest.
+
+On an object store (:mod:`.fs`) the same layout holds without ``_staging``: files are written
+directly under their final names and the manifest commit makes them visible.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -34,6 +38,7 @@ import pyarrow.parquet as pq
 
 from consumption_monitor.catalog import Dataset
 from consumption_monitor.errors import DataValidationError
+from consumption_monitor.store.fs import LakeRoot
 
 STAGING = "_staging"
 QUARANTINE = "_quarantine"
@@ -191,18 +196,23 @@ class StagedWrite:
     The staging folder holds an exclusive ``flock`` for the life of the writer; garbage
     collection leaves alone any staging folder whose lock is held, so it never removes the files
     of a live load in another process. A killed process drops its lock with its file handles.
+
+    Given an object-store :class:`.fs.LakeRoot`, files go straight to their final names instead
+    (no staging folder, lock or rename: see :mod:`.fs`); :meth:`discard` deletes them.
     """
 
     def __init__(
         self,
-        lake: Path,
+        lake: Path | LakeRoot,
         dataset: str,
         schema: pa.Schema,
         *,
         roll_rows: int = DEFAULT_ROLL_ROWS,
         dictionary_columns: Sequence[str] | None = None,
     ) -> None:
-        self.lake = lake
+        #: The object store, or None for a local lake (the POSIX protocol below).
+        self.remote = None if isinstance(lake, Path) or lake.is_local else lake
+        self.lake: Path = lake if isinstance(lake, Path) else Path(lake.root)
         self.dataset = dataset
         #: Set by the caller once the manifest has reserved an id (:meth:`bind`).
         self.batch_id = 0
@@ -225,10 +235,14 @@ class StagedWrite:
                 or not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
             ]
         self.staging_id = uuid.uuid4().hex
-        self.dir = lake / STAGING / self.staging_id
-        self.dir.mkdir(parents=True, exist_ok=False)
-        self._lock: IO[bytes] | None = (self.dir / LOCK_NAME).open("wb")
-        fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self.dir = self.lake / STAGING / self.staging_id
+        self._lock: IO[bytes] | None = None
+        #: Files written so far on an object store (already at their final names).
+        self._written: list[str] = []
+        if self.remote is None:
+            self.dir.mkdir(parents=True, exist_ok=False)
+            self._lock = (self.dir / LOCK_NAME).open("wb")
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._parts: dict[str, _PartitionWriter] = {}
         self._pool = ThreadPoolExecutor(ENCODE_THREADS, thread_name_prefix="cmon-encode")
         self.rows = 0
@@ -301,11 +315,10 @@ class StagedWrite:
                 name = f"b{self.batch_id}-{len(pw.files)}.parquet"
                 rel = f"{self.dataset}/{pw.folder}/{name}"
                 pw.files.append(rel)
-                path = self._staged_path(rel)
-                path.parent.mkdir(parents=True, exist_ok=True)
                 pw.writer = pq.ParquetWriter(
-                    path,
+                    self._open_target(rel),
                     self.schema,
+                    filesystem=self._arrow_fs(),
                     compression=COMPRESSION,
                     compression_level=COMPRESSION_LEVEL,
                     use_dictionary=self.use_dictionary,
@@ -322,23 +335,37 @@ class StagedWrite:
 
     def _close_file(self, pw: _PartitionWriter) -> None:
         if pw.writer is not None:
-            pw.writer.close()
+            pw.writer.close()  # on an object store: the upload completes here
             pw.writer = None
-            with self._staged_path(pw.files[-1]).open("rb+") as fh:
-                os.fsync(fh.fileno())
+            if self.remote is None:
+                with self._staged_path(pw.files[-1]).open("rb+") as fh:
+                    os.fsync(fh.fileno())
 
     def _staged_path(self, rel: str) -> Path:
         # Temp name inside the staging folder; the final name only appears at rename time.
         return self.dir / (rel + ".tmp")
 
+    def _open_target(self, rel: str) -> str:
+        """Where ``rel`` is written: its staged temp path, or its final object-store path."""
+        if self.remote is None:
+            path = self._staged_path(rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return str(path)
+        self.remote.makedirs(rel.rsplit("/", 1)[0])
+        self._written.append(rel)
+        return self.remote.path(rel)
+
+    def _arrow_fs(self) -> object:
+        return None if self.remote is None else self.remote.arrow_filesystem()
+
     def write_quarantine(self, table: pa.Table) -> str:
         """Stage the rows refused by validation; placed with the data files."""
         rel = f"{QUARANTINE}/{self.dataset}/b{self.batch_id}.parquet"
-        path = self._staged_path(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, path, compression="zstd")
-        with path.open("rb+") as fh:
-            os.fsync(fh.fileno())
+        target = self._open_target(rel)
+        pq.write_table(table, target, compression="zstd", filesystem=self._arrow_fs())
+        if self.remote is None:
+            with Path(target).open("rb+") as fh:
+                os.fsync(fh.fileno())
         return rel
 
     def finish(self) -> list[str]:
@@ -352,7 +379,13 @@ class StagedWrite:
 
     # -- placing -----------------------------------------------------------------------------
     def place(self, files: Iterable[str]) -> None:
-        """Rename the staged files to their final lake paths (same file system: atomic)."""
+        """Rename the staged files to their final lake paths (same file system: atomic).
+
+        On an object store the files are already there; only the manifest commit follows.
+        """
+        if self.remote is not None:
+            self.placed.extend(files)
+            return
         folders: set[Path] = set()
         for rel in files:
             target = self.lake / rel
@@ -368,10 +401,18 @@ class StagedWrite:
         self._pool.shutdown(wait=True, cancel_futures=True)
         for pw in self._parts.values():
             if pw.writer is not None:
-                pw.writer.close()
+                if self.remote is None:
+                    pw.writer.close()
+                else:
+                    # A broken upload may fail to close; the object is deleted below anyway.
+                    with contextlib.suppress(Exception):
+                        pw.writer.close()
                 pw.writer = None
-        for rel in self.placed:
-            (self.lake / rel).unlink(missing_ok=True)
+        if self.remote is not None:
+            self.remote.delete(self._written)
+        else:
+            for rel in self.placed:
+                (self.lake / rel).unlink(missing_ok=True)
         self.close()
 
     def close(self) -> None:
@@ -380,7 +421,8 @@ class StagedWrite:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.remote is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def staging_is_live(folder: Path, *, grace_seconds: float = 60.0) -> bool:
@@ -405,12 +447,20 @@ def staging_is_live(folder: Path, *, grace_seconds: float = 60.0) -> bool:
     return False
 
 
-def iterate_lake_files(lake: Path) -> Iterator[tuple[str, int | None]]:
+def iterate_lake_files(lake: Path | LakeRoot) -> Iterator[tuple[str, int | None]]:
     """Every file under the lake's dataset and quarantine folders as (relative path, batch id).
 
     The batch id is parsed from the ``b<id>-<n>.parquet`` / ``b<id>.parquet`` name, or None
     for a file the store did not name (a leftover temp file, say). Staging is not listed.
     """
+    if isinstance(lake, LakeRoot) and not lake.is_local:
+        tops = [d for d in lake.list_dirs() if not d.startswith("_")] + [QUARANTINE]
+        for rel in (r for top in tops for r in lake.list_files(top)):
+            m = _FILE_RE.match(rel.rsplit("/", 1)[-1])
+            yield rel, int(m.group(1)) if m else None
+        return
+    if isinstance(lake, LakeRoot):
+        lake = lake.local_dir
     if not lake.exists():
         return
     roots = [d for d in sorted(lake.iterdir()) if d.is_dir() and not d.name.startswith("_")]

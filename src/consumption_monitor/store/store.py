@@ -4,6 +4,8 @@ A load is all-or-nothing. Files are written under ``lake/_staging/<uuid>/`` with
 fsync'ed, renamed into their partition folders, and only then does one metadata transaction mark
 the batch committed with its file list. Readers list files from the manifest only, so a crash
 at any point leaves nothing half-visible; :meth:`Store.gc` removes what a crash left behind.
+On an object store (``CMON_LAKE_URL``) files go straight to their final names and the manifest
+commit alone makes them visible (:mod:`.fs` describes that protocol).
 """
 
 from __future__ import annotations
@@ -11,21 +13,29 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Generator, Iterable
-from datetime import date
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path, PurePath
 from types import TracebackType
 from typing import Any
 
 import ibis
 import pyarrow as pa
 from pydantic import BaseModel
+from sqlalchemy import func, select
 
 from consumption_monitor.catalog import Catalog, Dataset, load_catalog
 from consumption_monitor.config import Settings, get_settings
-from consumption_monitor.errors import ConflictError, DataValidationError, EngineError
+from consumption_monitor.errors import (
+    ConflictError,
+    ConsumptionMonitorError,
+    DataValidationError,
+    EngineError,
+)
 from consumption_monitor.store import lake as lk
 from consumption_monitor.store.db import make_engine, session_factory, upgrade
+from consumption_monitor.store.fs import PENDING_GRACE, LakeRoot, lake_root
 from consumption_monitor.store.manifest import BatchInfo, Manifest
+from consumption_monitor.store.models import PENDING, Batch
 
 _MIGRATED: set[str] = set()
 
@@ -75,6 +85,10 @@ class Store:
     ``Store(settings)`` migrates the metadata database to the latest revision, creates the lake
     folder and removes staging folders of dead loads (cheap; :meth:`gc` does the full sweep).
     Use it as a context manager, or call :meth:`close`, to release database connections.
+
+    ``root`` is where the lake lives (:func:`.fs.lake_root`); ``lake`` its root as a path
+    object: a :class:`~pathlib.Path` for a local lake, a ``PurePosixPath`` inside the
+    filesystem for an object store (read those with :attr:`arrow_filesystem`).
     """
 
     def __init__(
@@ -85,8 +99,10 @@ class Store:
         catalog: Catalog | None = None,
     ) -> None:
         self.settings = settings or get_settings()
-        self.lake: Path = self.settings.lake_dir.resolve()
-        self.lake.mkdir(parents=True, exist_ok=True)
+        self.root: LakeRoot = lake_root(self.settings)
+        self.lake: PurePath = self.root.pure()
+        if self.root.is_local:
+            self.root.local_dir.mkdir(parents=True, exist_ok=True)
         self.roll_rows = roll_rows
         url = self.settings.metadata_url
         if url not in _MIGRATED:
@@ -113,6 +129,15 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    @property
+    def arrow_filesystem(self) -> Any:
+        """The ``pyarrow.fs.FileSystem`` to read :meth:`files` with (None for a local lake).
+
+        ``pq.read_metadata(str(path), filesystem=store.arrow_filesystem)`` works on both
+        (pyarrow takes only string paths on a filesystem other than the local one).
+        """
+        return self.root.arrow_filesystem()
 
     # -- manifest --------------------------------------------------------------------------------
     def dataset(self, name: str) -> Dataset:
@@ -176,7 +201,7 @@ class Store:
                 f"{dataset}：数据结构缺少时期列 {ds.period_column}",
             )
         staged = lk.StagedWrite(
-            self.lake,
+            self.root.local_dir if self.root.is_local else self.root,
             dataset,
             schema,
             roll_rows=roll_rows or self.roll_rows,
@@ -217,6 +242,17 @@ class Store:
             committed = True
             lk.crash_point("after_commit")
             return info
+        except OSError as exc:
+            if self.root.is_local or isinstance(exc, ConsumptionMonitorError):
+                raise
+            raise EngineError(
+                f"{dataset}: writing to the lake at {self.root.base_url} failed: {exc}",
+                f"{dataset}：写入数据湖 {self.root.base_url} 失败：{exc}",
+                hint_en="check the bucket, its permissions, CMON_LAKE_URL and "
+                "CMON_LAKE_STORAGE_OPTIONS; nothing of this batch is visible",
+                hint_zh="请检查存储桶及其权限、CMON_LAKE_URL 与 CMON_LAKE_STORAGE_OPTIONS；"
+                "本批次数据均不可见",
+            ) from exc
         finally:
             # A refused or failed write stops the producer now (a streamed load's reader and
             # validation threads), not whenever the iterator is garbage collected.
@@ -249,27 +285,50 @@ class Store:
         dataset: str,
         as_of: date | None = None,
         periods: Iterable[str] | None = None,
-    ) -> list[Path]:
+    ) -> list[PurePath]:
         """Absolute paths of the Parquet files of the visible batches of ``dataset``.
 
         ``periods`` keeps only the files whose partition folder ``period=<P>`` has ``P`` in it
-        (``none`` selects rows without a period); None keeps every file.
+        (``none`` selects rows without a period); None keeps every file. On an object store the
+        paths are inside :attr:`arrow_filesystem` (``bucket/prefix/...``; give pyarrow
+        ``str(path)``); :meth:`file_urls` gives URLs instead.
         """
+        return [self.lake / f for f in self._relative_files(dataset, as_of, periods)]
+
+    def file_urls(
+        self,
+        dataset: str,
+        as_of: date | None = None,
+        periods: Iterable[str] | None = None,
+    ) -> list[str]:
+        """The files of :meth:`files` as engine URLs: local paths, or ``s3://bucket/...``."""
+        return [self.root.url(f) for f in self._relative_files(dataset, as_of, periods)]
+
+    def _relative_files(
+        self, dataset: str, as_of: date | None, periods: Iterable[str] | None
+    ) -> list[str]:
         wanted = None if periods is None else {f"period={p}" for p in periods}
         return [
-            self.lake / f
+            f
             for b in self.visible_batches(dataset, as_of)
             for f in b.files
             if wanted is None or Path(f).parent.name in wanted
         ]
 
-    def _existing_files(
+    def _checked_files(
         self, dataset: str, as_of: date | None, periods: Iterable[str] | None = None
-    ) -> list[Path]:
-        files = self.files(dataset, as_of, periods)
-        missing = [p for p in files if not p.is_file()]
+    ) -> list[str]:
+        """The visible files (relative); :class:`EngineError` when one is missing."""
+        files = self._relative_files(dataset, as_of, periods)
+        if self.root.is_local:
+            missing = [f for f in files if not (self.root.local_dir / f).is_file()]
+        elif files:
+            present = set(self.root.list_files(dataset))  # one listing, not a request per file
+            missing = [f for f in files if f not in present]
+        else:
+            missing = []
         if missing:
-            rel = missing[0].relative_to(self.lake).as_posix()
+            rel = missing[0]
             raise EngineError(
                 f"{dataset}: {len(missing)} file(s) listed in the manifest are missing, e.g. {rel}",
                 f"{dataset}：批次清单中有 {len(missing)} 个文件缺失，例如 {rel}",
@@ -298,11 +357,11 @@ class Store:
         lies in one partition); otherwise a newer version outside the partitions is not seen.
         """
         ds = self.dataset(dataset)
-        paths = [str(p) for p in self._existing_files(dataset, as_of, periods)]
-        if not paths:
+        files = self._checked_files(dataset, as_of, periods)
+        if not files:
             table = ibis.memtable(lk.stored_schema(lk.arrow_schema(ds)).empty_table())
         else:
-            table = _read_parquet(con, paths)
+            table = self.root.read_parquet(con, files)
         if ds.versioned:
             table = latest_per_key(table, ds.key)
         return table
@@ -324,28 +383,36 @@ class Store:
     # -- garbage collection ----------------------------------------------------------------------
     def _sweep_staging(self, *, dry_run: bool) -> list[str]:
         removed: list[str] = []
-        root = self.lake / lk.STAGING
+        if not self.root.is_local:
+            return removed  # object stores have no staging folder
+        root = self.root.local_dir / lk.STAGING
         if not root.is_dir():
             return removed
         for folder in sorted(root.iterdir()):
             if not lk.staging_is_live(folder):
-                removed.append(folder.relative_to(self.lake).as_posix())
+                removed.append(folder.relative_to(root.parent).as_posix())
                 if not dry_run:
                     shutil.rmtree(folder, ignore_errors=True)
         return removed
 
-    def gc(self, *, dry_run: bool = False) -> GcReport:
+    def gc(self, *, dry_run: bool = False, pending_grace: timedelta | None = None) -> GcReport:
         """Remove what crashed or failed loads left: dead pending rows, staging, unlisted files.
 
         Files named by a committed or reverted batch are never touched, nor the files and
-        staging folder of a load that is still running (its staging lock is held).
+        staging folder of a load that is still running (its staging lock is held). On an object
+        store a pending batch counts as running for ``pending_grace`` after it started (default
+        :data:`.fs.PENDING_GRACE`); a local lake ignores ``pending_grace``.
         """
-        on_disk = list(lk.iterate_lake_files(self.lake))
+        if not self.root.is_local:
+            grace = PENDING_GRACE if pending_grace is None else pending_grace
+            return self._gc_remote(dry_run, grace)
+        lake = self.root.local_dir
+        on_disk = list(lk.iterate_lake_files(lake))
         listed = self.manifest.listed_files()
         live: set[int] = set()
         dropped: list[int] = []
         for batch_id, staging_id in self.manifest.pending():
-            if staging_id and lk.staging_is_live(self.lake / lk.STAGING / staging_id):
+            if staging_id and lk.staging_is_live(lake / lk.STAGING / staging_id):
                 live.add(batch_id)
             else:
                 dropped.append(batch_id)
@@ -354,15 +421,50 @@ class Store:
         removed = [rel for rel, bid in on_disk if rel not in listed and bid not in live]
         if not dry_run:
             for rel in removed:
-                (self.lake / rel).unlink(missing_ok=True)
-            self._prune_empty_dirs()
+                (lake / rel).unlink(missing_ok=True)
+            self._prune_empty_dirs(lake)
         staging = self._sweep_staging(dry_run=dry_run)
         return GcReport(
             removed_files=removed, removed_staging=staging, dropped_pending=dropped, dry_run=dry_run
         )
 
-    def _prune_empty_dirs(self) -> None:
-        for folder in sorted(self.lake.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+    def _gc_remote(self, dry_run: bool, grace: timedelta) -> GcReport:
+        """:meth:`gc` on an object store: pending rows expire by age, files are unlisted objects.
+
+        The manifest is read before the bucket is listed, so a batch that commits meanwhile was
+        pending (spared) when read, and a load that starts meanwhile has a batch id above the
+        highest one read (spared too).
+        """
+        now = datetime.now(UTC)
+        with self.sessions() as s:
+            pending = s.execute(
+                select(Batch.id, Batch.loaded_at).where(Batch.status == PENDING)
+            ).all()
+            newest = s.scalar(select(func.max(Batch.id))) or 0
+        live: set[int] = set()
+        dropped: list[int] = []
+        for batch_id, started in pending:
+            if now - (started if started.tzinfo else started.replace(tzinfo=UTC)) < grace:
+                live.add(batch_id)
+            else:
+                dropped.append(batch_id)
+                if not dry_run:
+                    self.manifest.drop_pending(batch_id)
+        # Read after the drops: a batch that committed before its row could be dropped is listed.
+        listed = self.manifest.listed_files()
+        removed = [
+            rel
+            for rel, bid in lk.iterate_lake_files(self.root)
+            if rel not in listed and bid not in live and (bid is None or bid <= newest)
+        ]
+        if not dry_run:
+            self.root.delete(removed)
+        return GcReport(
+            removed_files=removed, removed_staging=[], dropped_pending=dropped, dry_run=dry_run
+        )
+
+    def _prune_empty_dirs(self, lake: Path) -> None:
+        for folder in sorted(lake.rglob("*"), key=lambda p: len(p.parts), reverse=True):
             if folder.is_dir() and not folder.name.startswith("_") and not any(folder.iterdir()):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
@@ -376,20 +478,3 @@ def latest_per_key(table: ibis.Table, key: list[str]) -> ibis.Table:
     )
     ranked = table.mutate(_rank=ibis.row_number().over(window))
     return ranked.filter(ranked["_rank"] == 0).drop("_rank")
-
-
-def _read_parquet(con: ibis.BaseBackend, paths: list[str]) -> ibis.Table:
-    """Register the listed files as one table on ``con`` (never a folder: the manifest decides)."""
-    if con.name == "duckdb":
-        # hive_partitioning off: the folder name `period=` must not add or override a column.
-        table: ibis.Table = con.read_parquet(paths, hive_partitioning=False, union_by_name=True)
-        return table
-    if con.name == "pyspark":
-        from ibis import util
-
-        name = util.gen_name("lake")
-        con._session.read.parquet(*paths).createOrReplaceTempView(name)
-        spark_table: ibis.Table = con.table(name)
-        return spark_table
-    parts = [con.read_parquet(p) for p in paths]
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]

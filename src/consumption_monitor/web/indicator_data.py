@@ -16,13 +16,12 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from consumption_monitor.catalog import load_catalog
-from consumption_monitor.compute.runner import derived_dir, read_result
+from consumption_monitor.compute.runner import read_result, result_path
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import DataValidationError, NotFoundError
 from consumption_monitor.indicators import load_indicators
@@ -59,31 +58,30 @@ EXPORT_COLUMNS = (
 )
 
 
-#: Last table read per lake folder, with the folder stamp it was read at.
-_CACHE: dict[str, tuple[tuple[tuple[str, int], ...], pd.DataFrame]] = {}
+#: Last table read per lake, with the stored file it was read from.
+_CACHE: dict[str, tuple[str, pd.DataFrame]] = {}
 
 
 def indicator_table(settings: Settings) -> pd.DataFrame | None:
     """The latest computed long table, or ``None`` when nothing was computed yet.
 
-    The read is cached until a new computation is stored (a folder's mtime changes when a file
-    is added to it).
+    The read is cached until a new computation is stored: every computation gets a new file
+    name (a time stamp), so the newest file's name is the cache key. Works on a local lake and
+    on an object store (one listing per call there).
     """
-    root = derived_dir(settings)
-    if not root.exists():
+    try:
+        path = str(result_path(settings))
+    except NotFoundError:
         return None
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(root).glob("vintage=*")))
-    if not stamp:
-        return None
-    key = str(root)
+    key = settings.lake_url or str(settings.lake_dir)
     hit = _CACHE.get(key)
-    if hit is not None and hit[0] == stamp:
+    if hit is not None and hit[0] == path:
         return hit[1]
     try:
         table = read_result(settings)
     except NotFoundError:
         return None
-    _CACHE[key] = (stamp, table)
+    _CACHE[key] = (path, table)
     return table
 
 
