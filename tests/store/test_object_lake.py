@@ -28,10 +28,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import s3fs
+import typer
 from moto.server import ThreadedMotoServer
+from typer.testing import CliRunner
 
 import consumption_monitor
 import consumption_monitor as cm
+from consumption_monitor.cli.batches import register as register_batches
 from consumption_monitor.compute import compute, read_result, write_result
 from consumption_monitor.config import Settings, load_settings
 from consumption_monitor.engine import connect
@@ -264,8 +267,18 @@ def test_killed_load_is_invisible_and_gc_removes_its_objects(
         # Past the grace period it is dead: its row and every one of its objects go.
         dry = store.gc(dry_run=True, pending_grace=timedelta(0))
         assert sorted(dry.removed_files) == orphans and _objects(endpoint, bucket) == orphans
-        report = store.gc(pending_grace=timedelta(0))
-        assert sorted(report.removed_files) == orphans and len(report.dropped_pending) == 1
+    # The operator's way: `cmon batches gc --pending-grace-hours 0` (no load runs anywhere).
+    app = typer.Typer()
+    register_batches(app)
+    out = CliRunner().invoke(
+        app,
+        ["batches", "gc", "--pending-grace-hours", "0", "--json"],
+        env={"CMON_DATA_DIR": str(s3_settings.data_dir)},
+    )
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)
+    assert sorted(report["removed_files"]) == orphans and len(report["dropped_pending"]) == 1
+    with Store(s3_settings) as store:
         assert _objects(endpoint, bucket) == [] and store.manifest.pending() == []
 
     retry = _run_loader(s3_settings, None)

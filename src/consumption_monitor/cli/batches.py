@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -141,13 +142,24 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Only list what would go. 仅列出。")
         ] = False,
+        pending_grace_hours: Annotated[
+            float | None,
+            typer.Option(
+                "--pending-grace-hours",
+                min=0,
+                help="Object-store lakes: a pending load younger than this counts as running "
+                "(default 6; 0 when no load runs anywhere). "
+                "对象存储：未完成批次在此时长（小时）内视为仍在运行。",
+            ),
+        ] = None,
         as_json: JsonOpt = False,
         lang: LangOpt = None,
     ) -> None:
         """Remove files and rows left by crashed loads. 清理中断导入的残留文件。"""
         lang = resolve_lang(lang)
+        grace = None if pending_grace_hours is None else timedelta(hours=pending_grace_hours)
         with handle_errors(lang, as_json=as_json), _store() as store:
-            report = store.gc(dry_run=dry_run)
+            report = store.gc(dry_run=dry_run, pending_grace=grace)
             if as_json:
                 print_json(report.model_dump(mode="json"))
                 return
