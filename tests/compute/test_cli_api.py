@@ -88,5 +88,42 @@ def test_cli_compute_on_an_empty_lake(tmp_path, monkeypatch) -> None:  # type: i
         assert out.exit_code == 0, out.output
         assert json.loads(out.stdout)["vintage"] == "2024-05-20"
         assert list((tmp_path / "lake" / "_derived" / "indicators").glob("vintage=2024-05-20/*"))
+        # Without --json the command draws its progress bar (on stderr) and prints the table.
+        out = CliRunner().invoke(app, ["compute", "--as-of", "2024-05-20", "--lang", "en"])
+        assert out.exit_code == 0, out.output
+        assert "indicator" in out.stdout and "vintage=2024-05-20" in out.stdout.replace("\n", "")
     finally:
         get_settings.cache_clear()
+
+
+def test_compute_reports_its_progress(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`progress_to` sees every indicator prepared, then every expression run, in order; the
+    card cells are aggregated while the first card indicator is prepared."""
+    from consumption_monitor.compute import progress_to
+
+    calls: list[tuple[str, int, int]] = []
+    codes = ["retail_sales", "card_spending", "night_spending_share", "tourists"]
+    with progress_to(lambda stage, done, total: calls.append((stage, done, total))):
+        result = compute(
+            load_settings(data_dir=tmp_path),
+            as_of=V1,
+            con=connect(load_settings(duckdb_threads=1)),
+            source=FrameSource(lake_frames()),
+            codes=codes,
+        )
+    assert {"card_spending", "night_spending_share"} <= set(result.table.indicator)
+    prepare = [c for c in calls if c[0] == "prepare"]
+    run = [c for c in calls if c[0] == "run"]
+    assert prepare == [("prepare", i, len(codes)) for i in range(len(codes) + 1)]
+    n = len(run) - 1  # expressions run (post-step indicators have none)
+    assert run == [("run", i, n) for i in range(n + 1)] and n >= 3
+    assert calls == prepare + run
+    # Outside the block nothing is reported.
+    compute(
+        load_settings(data_dir=tmp_path),
+        as_of=V1,
+        con=connect(load_settings(duckdb_threads=1)),
+        source=FrameSource(lake_frames()),
+        codes=["tourists"],
+    )
+    assert len(calls) == len(prepare) + len(run)

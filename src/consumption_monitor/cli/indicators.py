@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,6 +16,7 @@ from consumption_monitor.cli.common import (
     JsonOpt,
     LangOpt,
     console,
+    err_console,
     handle_errors,
     print_json,
     print_table,
@@ -45,6 +48,37 @@ def _date(text: str | None) -> date | None:
         raise typer.BadParameter("--as-of must be a date YYYY-MM-DD") from exc
 
 
+#: Progress bar labels of the compute stages (see ``compute.runner.ProgressCallback``).
+_STAGES = {"prepare": "准备 / preparing", "run": "计算 / computing"}
+
+
+@contextmanager
+def _compute_progress(*, enabled: bool) -> Iterator[None]:
+    """A transient progress bar over the compute stages (none for ``--json``)."""
+    if not enabled:
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from consumption_monitor.compute import progress_to
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(_STAGES["prepare"], total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=_STAGES.get(stage, stage), completed=done, total=total)
+
+        with progress_to(update):
+            yield
+
+
 def compute_command(
     as_of: AsOfOpt = None,
     engine: Annotated[
@@ -72,7 +106,8 @@ def compute_command(
     with handle_errors(language, as_json=as_json):
         settings = get_settings()
         con = connect(settings, engine)  # type: ignore[arg-type]
-        result = compute(settings, as_of=_date(as_of), con=con, incremental=incremental)
+        with _compute_progress(enabled=not as_json):
+            result = compute(settings, as_of=_date(as_of), con=con, incremental=incremental)
         path = write_result(settings, result)
         counts = result.table.groupby("indicator").size().to_dict()
         info = result.refresh

@@ -8,6 +8,7 @@ from consumption_monitor.compute.runner import (
     ComputeResult,
     compute,
     indicator_expr,
+    progress_to,
     read_result,
     write_result,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "Source",
     "compute",
     "indicator_expr",
+    "progress_to",
     "read_result",
     "write_result",
 ]

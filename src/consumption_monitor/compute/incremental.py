@@ -49,6 +49,7 @@ from consumption_monitor.compute.runner import (
     finish_table,
     indicator_expr,
     protected_rows,
+    report_progress,
     result_path,
     select,
 )
@@ -274,7 +275,8 @@ def _incremental(
     vintage = as_of or date.today()
     tables = {ds: store.read_table(con, ds, as_of, labels) for ds, labels in plan.inputs.items()}
     exprs: list[tuple[str, ir.Table]] = []
-    for code, win in plan.windows.items():
+    for i, (code, win) in enumerate(plan.windows.items()):
+        report_progress("prepare", i, len(plan.windows))
         expr = indicator_expr(catalog.get(code), tables, ctx, con)
         if expr is not None:
             exprs.append((code, expr if win is None else expr.filter(win.predicate(expr))))

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePath, PurePosixPath
@@ -53,6 +56,29 @@ SPARK_CONCURRENT_JOBS = 4
 KEEP_COMPUTATIONS = 3
 #: Parquet metadata key of the record an incremental refresh starts from.
 RECORD_KEY = b"cmon.record"
+#: ``callback(stage, done, total)``: stage ``"prepare"`` (building the expressions; the card
+#: cells are aggregated while the first card indicator is prepared) or ``"run"`` (executing).
+ProgressCallback = Callable[[str, int, int], None]
+_PROGRESS: ContextVar[ProgressCallback | None] = ContextVar("cmon_compute_progress", default=None)
+
+
+@contextmanager
+def progress_to(callback: ProgressCallback) -> Iterator[None]:
+    """Report the steps of :func:`compute` (full or incremental) made in this block to
+    ``callback(stage, done, total)``; the CLI draws its progress bar from it."""
+    token = _PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def report_progress(stage: str, done: int, total: int) -> None:
+    callback = _PROGRESS.get()
+    if callback is not None:
+        callback(stage, done, total)
+
+
 #: Key of the shared card cell table in the ``tables`` of :func:`indicator_expr`.
 CARD_CELLS = "_card_cells"
 _SORT = ["indicator", "region", "dim", "dim_value", "basis", "period"]
@@ -167,7 +193,9 @@ def compute(
     tables: dict[str, ir.Table] = {}
     skipped: dict[str, str] = {}
     exprs: list[tuple[str, ir.Table]] = []
-    for ind in select(catalog, codes):
+    chosen = select(catalog, codes)
+    for i, ind in enumerate(chosen):
+        report_progress("prepare", i, len(chosen))
         missing = [s for s in ind.sources if not _load(con, source, s, as_of, tables)]
         if missing:
             skipped[ind.code] = "no data: " + ", ".join(missing)
@@ -175,6 +203,7 @@ def compute(
         expr = indicator_expr(ind, tables, ctx, con)
         if expr is not None:
             exprs.append((ind.code, expr))
+    report_progress("prepare", len(chosen), len(chosen))
     base = protected_rows(execute(con, exprs), ctx)
     return ComputeResult(
         table=finish_table(base, catalog, vintage),
@@ -211,12 +240,18 @@ def execute(con: BaseBackend, exprs: list[tuple[str, ir.Table]]) -> dict[str, pd
     # Spark runs independent jobs side by side (its per-job latency dominates small inputs);
     # one DuckDB connection is used from one thread.
     # Warning filters are process-wide, so they are set once here, not in the worker threads.
+    frames: list[pd.DataFrame] = []
+    report_progress("run", 0, len(exprs))
     with quiet_engine_warnings():
         if engine_of(con) == "spark":
             with ThreadPoolExecutor(max_workers=SPARK_CONCURRENT_JOBS) as pool:
-                frames = list(pool.map(run, exprs))
+                for frame in pool.map(run, exprs):  # in order; progress as each one arrives
+                    frames.append(frame)
+                    report_progress("run", len(frames), len(exprs))
         else:
-            frames = [run(item) for item in exprs]
+            for item in exprs:
+                frames.append(run(item))
+                report_progress("run", len(frames), len(exprs))
     return dict(zip([code for code, _ in exprs], frames, strict=True))
 
 
@@ -391,6 +426,7 @@ __all__ = [
     "context",
     "derived_dir",
     "indicator_expr",
+    "progress_to",
     "read_result",
     "result_path",
     "write_result",
