@@ -8,16 +8,14 @@ manifest not committed, ``after_commit`` once the manifest row is committed.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.store.crash_loader import loader_command, run_loader
 
-import consumption_monitor
 from consumption_monitor.config import Settings
 from consumption_monitor.store import Store
 from consumption_monitor.store.lake import StagedWrite, arrow_schema
@@ -27,56 +25,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 ROWS = 3_000
-CHUNK = 500
-
-DRIVER = f"""
-import sys
-from datetime import date, datetime, timedelta
-import pyarrow as pa
-from consumption_monitor.config import load_settings
-from consumption_monitor.store import Store
-from consumption_monitor.store.lake import StagedWrite, arrow_schema
-
-def chunks():
-    base = datetime(2024, 1, 1, 9, 0)
-    for start in range(0, {ROWS}, {CHUNK}):
-        ids = range(start, start + {CHUNK})
-        yield pa.RecordBatch.from_pydict({{
-            "txn_id": [f"t{{i:06d}}" for i in ids],
-            "txn_ts": pa.array([base + timedelta(days=i % 60) for i in ids], pa.timestamp("us")),
-            "merchant_id": ["m1"] * {CHUNK}, "mcc": ["5411"] * {CHUNK},
-            "amount": [float(i) for i in ids], "channel": ["offline"] * {CHUNK},
-            "card_origin": ["local"] * {CHUNK}, "card_hash": ["c"] * {CHUNK},
-            "district_code": ["120101"] * {CHUNK},
-        }})
-
-with Store(load_settings(), roll_rows=400) as store:
-    info = store.write_batch("card_transactions", chunks(), vintage=date(2024, 3, 1),
-                             content_hash="crash-file", source="crash.csv")
-    sys.stdout.write(f"{{info.id}} {{info.duplicate}}\\n")
-"""
-
-
-def _run_loader(settings: Settings, crash_point: str | None) -> subprocess.CompletedProcess[str]:
-    src = str(Path(consumption_monitor.__file__).resolve().parents[1])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]),
-        "CMON_DATA_DIR": str(settings.data_dir),
-        "CMON_DATABASE_URL": settings.metadata_url,
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
-    }
-    env.pop("CMON_TEST_CRASH_POINT", None)
-    if crash_point:
-        env["CMON_TEST_CRASH_POINT"] = crash_point
-    return subprocess.run(
-        [sys.executable, "-c", DRIVER],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _data_files(lake: Path) -> set[str]:
@@ -91,7 +39,7 @@ def _data_files(lake: Path) -> set[str]:
 def test_sigkill_never_leaves_a_partial_batch(settings: Settings, point: str) -> None:
     with Store(settings):  # migrate first so the child only loads
         pass
-    crashed = _run_loader(settings, point)
+    crashed = run_loader(settings, point, rows=ROWS)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
 
     with Store(settings) as store:
@@ -121,9 +69,9 @@ def test_sigkill_never_leaves_a_partial_batch(settings: Settings, point: str) ->
         if point == "before_commit":
             assert report.removed_files and len(report.dropped_pending) == 1
 
-    retry = _run_loader(settings, None)
+    retry = run_loader(settings, None, rows=ROWS)
     assert retry.returncode == 0, retry.stderr
-    batch_id, duplicate = retry.stdout.split()
+    batch_id, _, duplicate = retry.stdout.split()
     assert duplicate == ("True" if point == "after_commit" else "False")
     with Store(settings) as store:
         assert store.read_arrow("card_transactions").num_rows == ROWS
@@ -157,28 +105,14 @@ def test_two_processes_loading_the_same_file_commit_once(settings: Settings) -> 
     """However the two loads interleave, exactly one commits and the other reports a duplicate."""
     with Store(settings):
         pass
-    src = str(Path(consumption_monitor.__file__).resolve().parents[1])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]),
-        "CMON_DATA_DIR": str(settings.data_dir),
-        "CMON_DATABASE_URL": settings.metadata_url,
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
-    }
-    env.pop("CMON_TEST_CRASH_POINT", None)
+    argv, env = loader_command(settings, rows=ROWS)
     procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", DRIVER],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
-    results = sorted(out.split()[1] for out, _ in outputs)
+    results = sorted(out.split()[2] for out, _ in outputs)
     ids = {out.split()[0] for out, _ in outputs}
     assert results == ["False", "True"] and len(ids) == 1  # one committed, one duplicate
     with Store(settings) as store:

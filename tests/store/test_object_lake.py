@@ -13,10 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
 import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -30,6 +27,7 @@ import pytest
 import s3fs
 import typer
 from moto.server import ThreadedMotoServer
+from tests.store.crash_loader import run_loader
 from typer.testing import CliRunner
 
 import consumption_monitor
@@ -203,54 +201,12 @@ def test_ingest_read_compute_on_s3_equal_the_local_lake(
     assert newer is not None and set(newer.indicator) == {"card_spending"}
 
 
-LOADER = """
-import sys
-from datetime import date, datetime, timedelta
-import pyarrow as pa
-from consumption_monitor.config import load_settings
-from consumption_monitor.store import Store
-
-def chunks():
-    base = datetime(2024, 1, 1, 9, 0)
-    for start in range(0, 1200, 300):
-        ids = range(start, start + 300)
-        yield pa.RecordBatch.from_pydict({
-            "txn_id": [f"t{i:06d}" for i in ids],
-            "txn_ts": pa.array([base + timedelta(days=i % 60) for i in ids], pa.timestamp("us")),
-            "merchant_id": ["m1"] * 300, "mcc": ["5411"] * 300, "amount": [float(i) for i in ids],
-            "channel": ["offline"] * 300, "card_origin": ["local"] * 300,
-            "card_hash": ["c"] * 300, "district_code": ["120101"] * 300,
-        })
-
-with Store(load_settings(), roll_rows=250) as store:
-    info = store.write_batch("card_transactions", chunks(), vintage=date(2024, 3, 1),
-                             content_hash="crash-file", source="crash.csv")
-    sys.stdout.write(f"{info.id} {info.rows_loaded}\\n")
-"""
-
-
-def _run_loader(settings: Settings, crash_point: str | None) -> subprocess.CompletedProcess[str]:
-    src = str(Path(consumption_monitor.__file__).resolve().parents[1])
-    env = {k: v for k, v in os.environ.items() if k != "CMON_TEST_CRASH_POINT"}
-    env |= {
-        "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]),
-        "CMON_DATA_DIR": str(settings.data_dir),
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
-    }
-    if crash_point:
-        env["CMON_TEST_CRASH_POINT"] = crash_point
-    return subprocess.run(
-        [sys.executable, "-c", LOADER], env=env, capture_output=True, text=True, timeout=120,
-        check=False,
-    )  # fmt: skip
-
-
 def test_killed_load_is_invisible_and_gc_removes_its_objects(
     s3_settings: Settings, endpoint: str, bucket: str
 ) -> None:
     with Store(s3_settings):  # migrate first so the child only loads
         pass
-    crashed = _run_loader(s3_settings, "before_commit")
+    crashed = run_loader(s3_settings, "before_commit", rows=1200, chunk=300, roll_rows=250)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
 
     with Store(s3_settings) as store:
@@ -281,9 +237,9 @@ def test_killed_load_is_invisible_and_gc_removes_its_objects(
     with Store(s3_settings) as store:
         assert _objects(endpoint, bucket) == [] and store.manifest.pending() == []
 
-    retry = _run_loader(s3_settings, None)
+    retry = run_loader(s3_settings, None, rows=1200, chunk=300, roll_rows=250)
     assert retry.returncode == 0, retry.stderr
-    batch_id, rows = map(int, retry.stdout.split())
+    batch_id, rows = map(int, retry.stdout.split()[:2])
     with Store(s3_settings) as store:
         assert rows == 1200 and store.read_arrow("card_transactions").num_rows == 1200
         assert store.gc(pending_grace=timedelta(0)).removed_files == []
