@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ibis.backends import BaseBackend
 
 from consumption_monitor.compute.card import CARD_DIMS, card_cells
 from consumption_monitor.engine import connect, register_frame
@@ -92,8 +93,10 @@ def _key(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["period", "region", "dim", "dim_value"]).reset_index(drop=True)
 
 
-def check(rows: list[dict[str, Any]], min_m: int, min_c: int) -> pd.DataFrame:
-    con = connect(engine="duckdb")
+def check(
+    rows: list[dict[str, Any]], min_m: int, min_c: int, con: BaseBackend | None = None
+) -> pd.DataFrame:
+    con = con or connect(engine="duckdb")
     card = register_frame(con, "cards", pd.DataFrame(rows), schema=PAYMENT_SCHEMA)
     ctx = {"city": CITY, "mcc_map": MCC, "min_merchants": min_m, "min_cards": min_c}
     got = _key(card_cells(con, card, ctx))
@@ -133,10 +136,10 @@ def test_card_cells_equal_a_naive_loop(rows: list[dict[str, Any]], min_m: int, m
     check(rows, min_m, min_c)
 
 
-def test_straddling_cells_are_counted_exactly() -> None:
+def test_straddling_cells_are_counted_exactly(backend: BaseBackend) -> None:
     """A city cell whose fine cells each hold 2 of the same 3 cards: the bounds (2 from the
     largest fine cell, 6 from the sum) straddle the threshold 3, so only the exact second pass
-    gives 3 — neither bound would."""
+    gives 3 — neither bound would. On DuckDB and on Spark."""
     rows = [
         {
             "txn_ts": START + timedelta(days=3, hours=12),
@@ -160,7 +163,7 @@ def test_straddling_cells_are_counted_exactly() -> None:
             ]
         )
     ]
-    got = check(rows, min_m=50, min_c=3)
+    got = check(rows, min_m=50, min_c=3, con=backend)
     city = got[(got.region == CITY) & (got.dim == "")]
     assert city._cards.tolist() == [3]
     assert city._merchants.tolist() == [6]

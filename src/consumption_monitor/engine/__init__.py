@@ -179,6 +179,7 @@ def register_frame(
             from ibis.backends.pyspark.datatypes import PySparkSchema
 
             spark_schema = PySparkSchema.from_ibis(schema)
+            df = df[list(schema.names)]  # Spark matches a schema to columns by position
         # pyspark's Arrow path cannot take pandas' Arrow-backed string columns (pandas 3).
         strings = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
         df = df.astype(dict.fromkeys(strings, object)) if strings else df
