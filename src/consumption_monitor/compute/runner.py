@@ -4,7 +4,8 @@
 per indicator on the chosen engine, applies the card privacy rule
 (:func:`.card.protect_card_frames`) and the post steps of :mod:`.post` and returns the long
 table :data:`COLUMNS`. ``write_result`` stores it as Parquet under
-``<lake>/_derived/indicators/vintage=<D>/`` (temp name, then rename), with the batches it
+``<lake>/_derived/indicators/vintage=<D>/`` (whole or not at all, on disk or on an object
+store: :class:`consumption_monitor.store.fs.LakeRoot`), with the batches it
 reflects in the file's metadata, and keeps the newest :data:`KEEP_COMPUTATIONS` files of the
 folder; ``read_result`` returns the latest computation of the latest vintage at or before a
 date. ``compute(..., incremental=True)`` recomputes only what new batches touched
@@ -14,20 +15,19 @@ date. ``compute(..., incremental=True)`` recomputes only what new batches touche
 from __future__ import annotations
 
 import json
-import uuid
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path, PurePath, PurePosixPath
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from consumption_monitor.catalog import load_catalog
@@ -43,6 +43,7 @@ from consumption_monitor.indicators import Indicator, IndicatorCatalog, load_ind
 
 if TYPE_CHECKING:
     from consumption_monitor.compute.incremental import RefreshInfo
+    from consumption_monitor.store.fs import LakeRoot
 
 #: Columns of the stored long table.
 COLUMNS: tuple[str, ...] = (
@@ -54,6 +55,8 @@ DERIVED_DIR = ("_derived", "indicators")
 SPARK_CONCURRENT_JOBS = 4
 #: Stored computations kept per vintage folder; ``write_result`` deletes older ones.
 KEEP_COMPUTATIONS = 3
+#: Name of a stored computation (``computed-<UTC stamp>.parquet``; the stamp sorts by time).
+_COMPUTED = re.compile(r"computed-\d{8}T\d{12}\.parquet")
 #: Parquet metadata key of the record an incremental refresh starts from.
 RECORD_KEY = b"cmon.record"
 #: ``callback(stage, done, total)``: stage ``"prepare"`` (building the expressions; the card
@@ -301,34 +304,16 @@ def _empty() -> pd.DataFrame:
     return df
 
 
-def derived_dir(settings: Settings) -> Path:
-    """Folder of the stored indicator tables in a local lake.
-
-    An object-store lake (``CMON_LAKE_URL``) has no local folder: :class:`EngineError`
-    (:func:`result_path` and :func:`read_result` work on both).
-    """
-    from consumption_monitor.store.fs import lake_root
-
-    lake = lake_root(settings)
-    if not lake.is_local:
-        raise EngineError(
-            f"the lake at {lake.base_url} is not a local folder of stored indicators",
-            f"数据湖 {lake.base_url} 不是本地目录，没有本地的指标结果目录",
-            hint_en="read stored indicators with read_result, which reads object stores too",
-            hint_zh="请用 read_result 读取指标结果（支持对象存储）",
-        )
-    return settings.lake_dir.joinpath(*DERIVED_DIR)
-
-
 def write_result(
     settings: Settings, result: ComputeResult, *, keep: int = KEEP_COMPUTATIONS
-) -> Path | str:
-    """Store ``result`` as Parquet (written to a temp name, then renamed into place).
+) -> PurePath:
+    """Store ``result`` under ``_derived/indicators/vintage=<D>/computed-<stamp>.parquet``.
 
-    The batch record of ``result`` goes into the file's metadata (key :data:`RECORD_KEY`).
-    Afterwards only the newest ``keep`` (at least 1) ``computed-*.parquet`` files of the
-    vintage folder stay; the file just written is never deleted. Returns the local path, or on
-    an object store the URL (the file is uploaded whole under its final name there).
+    The file appears whole or not at all (:meth:`.fs.LakeRoot.write_parquet`: a temp name
+    renamed into place on disk, one upload on an object store). The batch record of ``result``
+    goes into its metadata (key :data:`RECORD_KEY`). Afterwards only the newest ``keep`` (at
+    least 1) ``computed-*.parquet`` files of the vintage folder stay; the file just written is
+    never deleted. Returns its path (inside the lake's filesystem on an object store).
     """
     from consumption_monitor.store.fs import lake_root
 
@@ -345,25 +330,17 @@ def write_result(
         }
         meta = {**(arrow.schema.metadata or {}), RECORD_KEY: json.dumps(record).encode()}
         arrow = arrow.replace_schema_metadata(meta)
-    if not lake.is_local:
-        folder_rel = "/".join((*DERIVED_DIR, f"vintage={result.vintage.isoformat()}"))
-        rel = f"{folder_rel}/computed-{stamp}.parquet"
-        lake.write_parquet(arrow, rel)
-        done = sorted(
-            f for f in lake.list_files(folder_rel) if PurePosixPath(f).match("computed-*.parquet")
-        )
-        lake.delete([f for f in done[: -max(keep, 1)] if f != rel])
-        return lake.url(rel)
-    folder = derived_dir(settings) / f"vintage={result.vintage.isoformat()}"
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"computed-{stamp}.parquet"
-    tmp = folder / f".tmp-{uuid.uuid4().hex}.parquet"
-    pq.write_table(arrow, tmp)
-    tmp.replace(final)
-    for old in sorted(folder.glob("computed-*.parquet"))[: -max(keep, 1)]:
-        if old != final:
-            old.unlink(missing_ok=True)
-    return final
+    folder = "/".join((*DERIVED_DIR, f"vintage={result.vintage.isoformat()}"))
+    rel = f"{folder}/computed-{stamp}.parquet"
+    lake.write_parquet(arrow, rel)
+    stored = _computations(lake, folder)
+    lake.delete([f for f in stored[: -max(keep, 1)] if f != rel])
+    return lake.pure(rel)
+
+
+def _computations(lake: LakeRoot, folder: str) -> list[str]:
+    """The ``computed-*.parquet`` files of a vintage folder, oldest first (temp files left out)."""
+    return sorted(f for f in lake.list_files(folder) if _COMPUTED.match(f.rsplit("/", 1)[-1]))
 
 
 def result_path(settings: Settings, as_of: date | None = None) -> PurePath:
@@ -375,34 +352,13 @@ def result_path(settings: Settings, as_of: date | None = None) -> PurePath:
     from consumption_monitor.store.fs import lake_root
 
     lake = lake_root(settings)
-    if lake.is_local:
-        root = derived_dir(settings)
-        vintages = (
-            sorted(
-                p
-                for p in root.glob("vintage=*")
-                if as_of is None or p.name[8:] <= as_of.isoformat()
-            )
-            if root.exists()
-            else []
-        )
-        for folder in reversed(vintages):
-            files = sorted(folder.glob("computed-*.parquet"))
-            if files:
-                return files[-1]
-    else:
-        base = "/".join(DERIVED_DIR)
-        names = lake.list_dirs(base)
-        for name in reversed(names):
-            if not name.startswith("vintage=") or (as_of and name[8:] > as_of.isoformat()):
-                continue
-            stored = [
-                f
-                for f in lake.list_files(f"{base}/{name}")
-                if PurePosixPath(f).match("computed-*.parquet")
-            ]
-            if stored:
-                return lake.pure(max(stored))
+    base = "/".join(DERIVED_DIR)
+    for name in reversed(lake.list_dirs(base)):
+        if not name.startswith("vintage=") or (as_of and name[8:] > as_of.isoformat()):
+            continue
+        stored = _computations(lake, f"{base}/{name}")
+        if stored:
+            return lake.pure(stored[-1])
     raise NotFoundError(
         "no computed indicators found" + (f" as of {as_of}" if as_of else ""),
         "尚未计算指标" + (f"（截至 {as_of}）" if as_of else ""),
@@ -424,7 +380,6 @@ __all__ = [
     "ComputeResult",
     "compute",
     "context",
-    "derived_dir",
     "indicator_expr",
     "progress_to",
     "read_result",

@@ -13,8 +13,7 @@ on an object store uploaded whole under that name), one long table per series wi
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 import pandas as pd
 import pyarrow as pa
@@ -58,10 +57,7 @@ def _relative(code: str, region: str) -> str:
 def adjusted_path(settings: Settings, code: str, region: str) -> PurePath:
     """Where the adjusted series of ``code`` in ``region`` is stored: a local path, or the
     path inside the lake's filesystem on an object store (``CMON_LAKE_URL``)."""
-    lake = lake_root(settings)
-    if not lake.is_local:
-        return lake.pure(_relative(code, region))
-    return settings.lake_dir.joinpath(*SEASONAL_DIR, code, f"region={region}.parquet")
+    return lake_root(settings).pure(_relative(code, region))
 
 
 def store_adjusted(
@@ -85,26 +81,19 @@ def store_adjusted(
             f"windows {result.diagnostics.windows}",
         }
     )  # fmt: skip
+    rel = _relative(code, region)
     lake = lake_root(settings)
-    if not lake.is_local:
-        lake.write_parquet(pa.Table.from_pandas(out, preserve_index=False), _relative(code, region))
-        return lake.pure(_relative(code, region))
-    path = Path(adjusted_path(settings, code, region))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
-    out.to_parquet(tmp, index=False)
-    tmp.replace(path)
-    return path
+    lake.write_parquet(pa.Table.from_pandas(out, preserve_index=False), rel)
+    return lake.pure(rel)
 
 
 def read_adjusted(settings: Settings, code: str, region: str) -> pd.DataFrame:
     """The stored adjusted series (NotFoundError when it was never computed)."""
     lake = lake_root(settings)
-    path = adjusted_path(settings, code, region)
-    found = Path(path).exists() if lake.is_local else lake.exists(_relative(code, region))
-    if not found:
+    if not lake.exists(_relative(code, region)):
         raise NotFoundError(
             f"no adjusted series for {code} in {region}; run `cmon seasonal {code}`",
             f"{code}（{region}）尚无季节调整结果；请运行 `cmon seasonal {code}`",
         )
-    return pd.read_parquet(path, filesystem=lake.arrow_filesystem())
+    path = adjusted_path(settings, code, region)
+    return pd.read_parquet(str(path), filesystem=lake.arrow_filesystem())
