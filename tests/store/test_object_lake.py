@@ -14,6 +14,7 @@ import csv
 import json
 import logging
 import signal
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -36,7 +37,12 @@ from consumption_monitor.cli.batches import register as register_batches
 from consumption_monitor.compute import compute, read_result, write_result
 from consumption_monitor.config import Settings, load_settings
 from consumption_monitor.engine import connect
-from consumption_monitor.errors import ConfigError, DataValidationError, NotFoundError
+from consumption_monitor.errors import (
+    ConfigError,
+    DataValidationError,
+    EngineError,
+    NotFoundError,
+)
 from consumption_monitor.store import Store
 from consumption_monitor.store.fs import lake_root
 
@@ -280,6 +286,33 @@ def test_failed_load_deletes_what_it_uploaded(
         assert _objects(endpoint, bucket) == []
         assert store.manifest.pending() == [] and store.list_batches() == []
         assert store.gc(pending_grace=timedelta(0)).removed_files == []
+
+
+def test_unreachable_store_is_a_located_error_and_leaves_no_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing listens on the endpoint: the client's own exception type (botocore's) becomes a
+    bilingual EngineError naming the lake, and neither a batch nor a pending row is left."""
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = {
+        **_options(f"http://127.0.0.1:{port}"),
+        "config_kwargs": {"retries": {"max_attempts": 1}, "connect_timeout": 1},
+    }
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CMON_LAKE_URL", "s3://unreachable/lake")
+    monkeypatch.setenv("CMON_LAKE_STORAGE_OPTIONS", json.dumps(options))
+    settings = load_settings(data_dir=tmp_path / "data")
+    with Store(settings) as store:
+        with pytest.raises(EngineError) as err:
+            store.write_batch(
+                "card_transactions", iter([_batch(0, 50, 1)]), vintage=date(2024, 2, 1),
+                content_hash="x", source="x.csv",
+            )  # fmt: skip
+        assert "s3://unreachable/lake" in err.value.en and "数据湖" in err.value.zh
+        assert "CMON_LAKE_URL" in (err.value.hint_en or "")
+        assert store.manifest.pending() == [] and store.list_batches() == []
 
 
 def test_revert_hides_a_batch_keeps_its_objects_and_allows_a_reload(

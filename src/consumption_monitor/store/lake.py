@@ -409,7 +409,10 @@ class StagedWrite:
                         pw.writer.close()
                 pw.writer = None
         if self.remote is not None:
-            self.remote.delete(self._written)
+            # Best effort: a store that refused the upload may refuse the delete too, and the
+            # error the caller reports is the first one. What stays is an orphan for gc.
+            with contextlib.suppress(Exception):
+                self.remote.delete(self._written)
         else:
             for rel in self.placed:
                 (self.lake / rel).unlink(missing_ok=True)

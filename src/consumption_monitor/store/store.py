@@ -242,7 +242,7 @@ class Store:
             committed = True
             lk.crash_point("after_commit")
             return info
-        except OSError as exc:
+        except Exception as exc:  # object-store clients raise their own types (botocore…)
             if self.root.is_local or isinstance(exc, ConsumptionMonitorError):
                 raise
             raise EngineError(
