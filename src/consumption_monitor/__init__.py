@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from consumption_monitor.ingest.api import IngestResult
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "indicator", "ingest"]
 
