@@ -25,7 +25,6 @@ from consumption_monitor.errors import (
 )
 
 
-
 class _LiveConsole(Console):
     """A console that reads the terminal width and ``COLUMNS`` when it prints, not at import.
 
