@@ -142,6 +142,10 @@ def official_frame() -> pd.DataFrame:
     add("gdp", "120000", "2023-Q4", "ytd", 16650.0, 4.2)
     add("va_F", "120000", "2024-Q1", "ytd", 380.0, 4.0)
     add("va_H", "120000", "2024-Q1", "ytd", 60.0, 6.0)
+    # 上半年 cumulative release: the second quarter alone is H1 minus Q1 (docs/methodology.md §2).
+    add("gdp", "120000", "2024-Q2", "ytd", 8300.0, 5.1)
+    add("va_F", "120000", "2024-Q2", "ytd", 790.0, 4.2)
+    add("va_H", "120000", "2024-Q2", "ytd", 125.0, 6.1)
     # Revision at V2: May YTD restated.
     add("retail_sales", "120000", "2024-05", "ytd", 2530.0, 3.8, V2)
     return pd.DataFrame(rows)

@@ -125,10 +125,13 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
         q4 = q4.mutate(period=q4.period.substr(0, 4), basis=ibis.literal("year"))
         q4 = q4.anti_join(annual, ["region", "period", "indicator"])
         rows = annual.union(q4.select(*annual.columns).cast(annual.schema()))
+        rows = rows.mutate(_derived=ibis.literal(False))
     else:
         rows = rows.filter(rows.period.re_search(r"^\d{4}-Q[1-4]$"))
+        rows = _with_single_quarters(rows)
     wide = rows.group_by(["region", "period", "basis"]).aggregate(
-        **{f"_{c}": rows.value.max(where=rows.indicator == c) for c in codes}
+        **{f"_{c}": rows.value.max(where=rows.indicator == c) for c in codes},
+        _derived=rows._derived.max(),
     )
     if "product" in params:
         num: Any = ibis.literal(float(params.get("factor", 1.0)))
@@ -142,4 +145,45 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
     out = wide.mutate(numerator=num, denominator=den)
     out = out.mutate(value=ratio(out.numerator, out.denominator, float(params.get("scale", 100))))
     out = out.filter(out.value.notnull())
-    return finish(out, indicator=code, note=" + ".join(num_codes) + " / " + params["denominator"])
+    note = " + ".join(num_codes) + " / " + params["denominator"]
+    out = out.mutate(
+        note=ibis.ifelse(
+            out._derived, ibis.literal(f"{note}; derived from YTD"), ibis.literal(note)
+        )
+    )
+    return finish(out, indicator=code)
+
+
+def _with_single_quarters(rows: ir.Table) -> ir.Table:
+    """Quarter rows (``basis = quarter``) of each level, derived from cumulative releases.
+
+    GDP and value added are released cumulatively (一季度, 上半年, 前三季度, 全年 as ``YYYY-Qn``
+    ytd). A single quarter is ``ytd(Qn) − ytd(Qn−1)`` of the same year (Q1 is the ytd figure);
+    it needs the ytd row of the quarter before, and a published quarter row of the same
+    indicator, region and period wins. Ratios of these levels give the quarter's own share
+    beside the year-to-date share. Adds a boolean ``_derived``.
+    """
+    base = rows.select("indicator", "region", "period", "basis", "value")
+    ytd = base.filter(base.basis == "ytd")
+    ytd = ytd.mutate(_y=ytd.period.substr(0, 4), _q=ytd.period.substr(6, 1).cast("int64"))
+    prev = ytd.select(
+        _ind=ytd.indicator, _reg=ytd.region, _y2=ytd._y, _q2=ytd._q + 1, _cp=ytd.value
+    )
+    j = ytd.left_join(
+        prev,
+        [ytd.indicator == prev._ind, ytd.region == prev._reg, ytd._y == prev._y2,
+         ytd._q == prev._q2],
+    )  # fmt: skip
+    first = j._q == 1
+    derived = j.filter(first | j._q2.notnull()).select(
+        indicator=j.indicator,
+        region=j.region,
+        period=j.period,
+        basis=ibis.literal("quarter"),
+        value=ibis.ifelse(first, j.value, j.value - j._cp),
+    )
+    published = base.filter(base.basis == "quarter")
+    derived = derived.anti_join(published, ["indicator", "region", "period"])
+    return union_all(
+        base.mutate(_derived=ibis.literal(False)), derived.mutate(_derived=ibis.literal(True))
+    )
