@@ -150,11 +150,14 @@ class Catalog:
             for e in indicator_entries()
         ]
         #: Codes ingestion accepts in an ``indicator`` column: series that are stored as such
-        #: (inputs, and computed indicators that read their own code), not derived ratios.
+        #: (inputs, and computed indicators that read their own code) and registry counts a
+        #: unit may also report; not ratios, shares or contributions the engine derives.
         self.recorded_indicators = frozenset(
             e["code"]
             for e in indicator_entries()
-            if not e.get("computed") or e.get("params", {}).get("source_indicator") == e["code"]
+            if not e.get("computed")
+            or e.get("params", {}).get("source_indicator") == e["code"]
+            or e.get("kind") == "registry_count"
         )
         self.datasets = [Dataset(**d) for d in _read_yaml("datasets.yaml")["datasets"]]
         self._build_indexes()

@@ -113,6 +113,8 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
 
     ``numerator`` codes are summed (all must be present: a missing part gives no value);
     ``product`` codes are multiplied and scaled by ``factor`` (per-capita × population).
+    ``period`` picks the releases: ``year`` (a Q4 cumulative release counts as the year),
+    ``quarter`` (``YYYY-Qn``) or ``month`` (``YYYY-MM``, single months and YTD alike).
     """
     num_codes: list[str] = list(params.get("numerator", [])) or list(params.get("product", []))
     codes = [*num_codes, params["denominator"]]
@@ -125,6 +127,9 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
         q4 = q4.mutate(period=q4.period.substr(0, 4), basis=ibis.literal("year"))
         q4 = q4.anti_join(annual, ["region", "period", "indicator"])
         rows = annual.union(q4.select(*annual.columns).cast(annual.schema()))
+    elif params["period"] == "month":
+        # Monthly releases: single months and YTD levels (1—12月 is the year, "YYYY-12" ytd).
+        rows = rows.filter(rows.period.re_search(r"^\d{4}-(0[1-9]|1[0-2])$"))
     else:
         rows = rows.filter(rows.period.re_search(r"^\d{4}-Q[1-4]$"))
     wide = rows.group_by(["region", "period", "basis"]).aggregate(
