@@ -68,6 +68,12 @@ def _squash(label: str) -> str:
 _OF_WHICH = re.compile(r"^(其中|内)\s*[:：]\s*")
 #: A trailing parenthesised part: 地区生产总值(GDP), 社会消费品零售总额（亿元）.
 _TRAILING_PAREN = re.compile(r"^(?P<outer>.+?)\s*[(（](?P<inner>[^()（）]*)[)）]\s*$")
+#: A 限额以上 commodity-category row label: 限上 化妆品类零售额, 限额以上单位金银珠宝类商品零售额.
+_CATEGORY_ROW = re.compile(
+    r"^(?:限上|限额以上单位|限额以上)\s*(?P<category>.+?)\s*(?:商品)?(?:零售额|零售类值|类值)?$"
+)
+#: The indicator a 限额以上 category row breaks down.
+CATEGORY_TOTAL = "retail_sales_above_size"
 #: Unit words a name may carry in parentheses; they do not change the indicator.
 _UNIT_WORDS = frozenset({"亿元", "万元", "元", "%", "％", "百分点", "万人", "万人次", "个", "家"})
 
@@ -331,6 +337,31 @@ class Catalog:
                 "请使用指标代码或官方名称，如“社会消费品零售总额”",
             ),
         )
+
+    def category_row(self, label: str) -> tuple[str, str] | None:
+        """(indicator code, category code) of a 限额以上 category row label, else None.
+
+        Tianjin and NBS tables list 限上 X类零售额 rows: the 限额以上单位消费品零售额 of one NBS
+        commodity category. The category is matched through :meth:`category` (label variants
+        included); a label that is an indicator name itself is not a category row.
+
+        >>> cat = load_catalog()
+        >>> cat.category_row("限上 化妆品类零售额")
+        ('retail_sales_above_size', 'cosmetics')
+        >>> cat.category_row("其中：限额以上单位金银珠宝类")
+        ('retail_sales_above_size', 'jewelry')
+        >>> cat.category_row("限上社零") is None, cat.category_row("社会消费品零售总额") is None
+        (True, True)
+        """
+        text = _OF_WHICH.sub("", unicodedata.normalize("NFKC", str(label)).strip())
+        if _indicator_key(text) in self._indicator_ix:
+            return None
+        m = _CATEGORY_ROW.match(text)
+        if m is None:
+            return None
+        key = _squash(m["category"])
+        found = self._category_ix.get(key) or self._category_ix.get(key + "类")
+        return None if found is None else (CATEGORY_TOTAL, found.code)
 
     def _indicator_lookup(self, key: str, raw: object) -> IndicatorName | None:
         codes = self.ambiguous_indicator_names.get(key)

@@ -221,7 +221,7 @@ def show_command(
                 r["region"],
                 r["period"],
                 r["basis"],
-                *((f"{r['dim']}={r['dim_value']}",) if shown_dim else ()),
+                *((_dim_label(r["dim"], r["dim_value"], language),) if shown_dim else ()),
                 format_value(r["value"], ind.unit, settings.money_unit),
                 pct(r["yoy_pct"]),
                 "*" if r["provisional"] else "",
@@ -238,6 +238,20 @@ def show_command(
         )  # fmt: skip
         if not records and not shown_dim:
             _hint_breakdowns(ind.code, as_of, settings)
+
+
+def _dim_label(dim: str, value: str, lang: str) -> str:
+    """A breakdown cell as people read it: the category's name (化妆品类), else ``dim=value``."""
+    if dim == "category" and value:
+        from consumption_monitor.catalog import load_catalog
+        from consumption_monitor.errors import NotFoundError
+
+        try:
+            c = load_catalog().category(value)
+        except NotFoundError:
+            return f"{dim}={value}"
+        return c.name_zh if lang == "zh" else c.name_en
+    return f"{dim}={value}" if dim else ""
 
 
 def _frame(

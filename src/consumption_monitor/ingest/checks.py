@@ -28,14 +28,24 @@ def _lookup(fn: Callable[[str], str], en: str, zh: str) -> Check:
     return check
 
 
+#: Joins indicator and category codes of a category row until the row rule splits them.
+CATEGORY_SEP = "\x1e"
+
+
 def _indicator(cat: Catalog) -> Check:
     """Resolve an indicator name through the catalog's one alias look-up; refuse an ambiguous
     name with its candidates, and a derived indicator (a ratio the engine computes) that is not
     stored as a series."""
 
     def check(raw: str) -> str:
+        text = clean_text(raw)
+        split = cat.category_row(text)
+        if split is not None:
+            # A 限上 X类零售额 row: the indicator and its category, split by the row rule
+            # (``official.category_rule``) into the indicator and category columns.
+            return CATEGORY_SEP.join(split)
         try:
-            entry = cat.indicator_name(clean_text(raw))
+            entry = cat.indicator_name(text)
         except AmbiguousNameError as exc:
             raise NormaliseError(
                 "ambiguous indicator name; candidates: " + ", ".join(exc.candidates),
