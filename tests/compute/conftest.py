@@ -356,10 +356,22 @@ def registry_frames() -> dict[str, pd.DataFrame]:
             },
             {
                 "reporting_unit": "culture_tourism",
-                "indicator": "hotel_beds",
+                # The code ingestion stores for 三星及以上和知名品牌酒店床位数 (and 住餐营业额
+                # below): the compute catalog once read other names and found nothing (#19).
+                "indicator": "hotel_beds_3star",
                 "period": "2024",
                 "value": 3.6,
                 "unit": "wan_beds",
+                "note": None,
+                "evidence_url": None,
+                "_vintage": V1,
+            },
+            {
+                "reporting_unit": "commerce",
+                "indicator": "catering_accommodation_revenue",
+                "period": "2024-03",
+                "value": 420.0,
+                "unit": "yi_yuan",
                 "note": None,
                 "evidence_url": None,
                 "_vintage": V1,

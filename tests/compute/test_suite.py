@@ -199,7 +199,10 @@ def test_registries_and_unit_reports(table) -> None:  # type: ignore[no-untyped-
     assert (t.basis, t.value) == ("ytd", 5000.0)
     assert t.yoy_pct == pytest.approx((5000 / 4600 - 1) * 100)
     assert one(table, indicator="tourists", region="120101", period="2024-03").value == 800.0
-    assert one(table, indicator="hotel_beds_3star", period="2024").basis == "year"
+    beds = one(table, indicator="hotel_beds_3star", period="2024")
+    assert (beds.basis, beds.value) == ("year", 3.6)
+    revenue = one(table, indicator="catering_accommodation_revenue", period="2024-03")
+    assert (revenue.region, revenue.basis, revenue.value) == (CITY, "ytd", 420.0)
 
 
 def test_comparisons(table) -> None:  # type: ignore[no-untyped-def]

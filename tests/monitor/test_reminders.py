@@ -13,7 +13,7 @@ from tests.monitor.receivers import smtp_receiver, webhook_receiver
 from typer.testing import CliRunner
 
 from consumption_monitor.cli import app
-from consumption_monitor.config import Settings
+from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import ConfigError
 from consumption_monitor.monitor.reminders import (
     build_messages,
@@ -115,6 +115,7 @@ def test_cli_on_an_empty_lake_reminds_and_escalates_every_expected_unit(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CMON_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()  # the CLI must read this data directory, not a cached one
     plan = load_plan(settings=settings)
     expected = obligations(plan, settings, today=date(2025, 11, 30))
     escalated = {o.unit for o in expected if o.state == "escalated"}

@@ -26,7 +26,9 @@ def _fmt(value: object, digits: int = 2) -> object:
 
 
 def seasonal(
-    code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
+    code: Annotated[
+        str, typer.Argument(help="Indicator code or name, e.g. retail_sales or 社会消费品零售总额.")
+    ],
     region: Annotated[str | None, typer.Option("--region", help="Region code.")] = None,
     input_csv: Annotated[
         Path | None,
@@ -49,6 +51,7 @@ def seasonal(
     with handle_errors(language, as_json=as_json):
         from consumption_monitor.catalog import load_catalog
         from consumption_monitor.config import get_settings
+        from consumption_monitor.indicators import load_indicators
         from consumption_monitor.seasonal import adjust
         from consumption_monitor.seasonal.io import read_period_csv
         from consumption_monitor.seasonal.stored import store_adjusted, stored_series
@@ -56,6 +59,10 @@ def seasonal(
         if janfeb not in ("auto", "quarterly", "split", "monthly"):
             raise typer.BadParameter("--janfeb must be auto, quarterly, split or monthly")
         settings = get_settings()
+        if input_csv is None:
+            # The catalog's one name look-up: 社会消费品零售总额 / 社零 → retail_sales (an
+            # unknown or ambiguous name is refused here, not reported as "no values").
+            code = load_indicators().get(code).code
         catalog = load_catalog(settings.city)
         region = catalog.region_code(region) if region else catalog.city.code
         series = (

@@ -68,8 +68,51 @@ def _overlay(published: ir.Table, derived: ir.Table) -> ir.Table:
     )
 
 
+def _totals(off: ir.Table) -> ir.Table:
+    """Rows that are totals, not 限额以上 commodity-category rows (an empty ``category``; lake
+    files written before the column existed have none)."""
+    if "category" not in off.columns:
+        return off
+    return off.filter(off.category.isnull() | (off.category == ""))
+
+
+def category_rows(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Table | None:
+    """Published category rows of ``source_indicator`` as the ``category`` breakdown.
+
+    限上 X类零售额 rows are passed through as published (level and growth, each basis): no
+    single month is derived for a category, since releases give categories' cumulative growth
+    only and the catalog's 16 categories plus "of which" items do not add up to the total.
+    """
+    if "category" not in off.columns:
+        return None
+    src = off.filter(
+        (off.indicator == params["source_indicator"])
+        & off.category.notnull()
+        & (off.category != "")
+    )
+    src = src.mutate(note=src.source.cast("string"), dim=ibis.literal("category"),
+                     dim_value=src.category.cast("string"))  # fmt: skip
+    return finish(
+        src.select("region", "period", "basis", "dim", "dim_value", "value", "yoy_pct", "note"),
+        indicator=code,
+    )
+
+
 def official_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Table:
-    """One official indicator over all regions, with derived periods when ``derive`` is set."""
+    """One official indicator over all regions, with derived periods when ``derive`` is set.
+
+    Only total rows are read; with ``category_breakdown`` the published 限额以上 category rows
+    are added as the ``category`` breakdown (:func:`category_rows`).
+    """
+    out = _official_totals(_totals(off), code, params)
+    if params.get("category_breakdown"):
+        cats = category_rows(off, code, params)
+        if cats is not None:
+            return union_all(out, cats)
+    return out
+
+
+def _official_totals(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Table:
     src = off.filter(off.indicator == params["source_indicator"])
     if params.get("growth_only"):
         src = src.mutate(value=_NULL_F)
@@ -113,7 +156,10 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
 
     ``numerator`` codes are summed (all must be present: a missing part gives no value);
     ``product`` codes are multiplied and scaled by ``factor`` (per-capita × population).
+    ``period`` picks the releases: ``year`` (a Q4 cumulative release counts as the year),
+    ``quarter`` (``YYYY-Qn``) or ``month`` (``YYYY-MM``, single months and YTD alike).
     """
+    off = _totals(off)
     num_codes: list[str] = list(params.get("numerator", [])) or list(params.get("product", []))
     codes = [*num_codes, params["denominator"]]
     rows = off.filter(off.indicator.isin(codes) & off.value.notnull())
@@ -125,6 +171,10 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
         q4 = q4.mutate(period=q4.period.substr(0, 4), basis=ibis.literal("year"))
         q4 = q4.anti_join(annual, ["region", "period", "indicator"])
         rows = annual.union(q4.select(*annual.columns).cast(annual.schema()))
+        rows = rows.mutate(_derived=ibis.literal(False))
+    elif params["period"] == "month":
+        # Monthly releases: single months and YTD levels (1—12月 is the year, "YYYY-12" ytd).
+        rows = rows.filter(rows.period.re_search(r"^\d{4}-(0[1-9]|1[0-2])$"))
         rows = rows.mutate(_derived=ibis.literal(False))
     else:
         rows = rows.filter(rows.period.re_search(r"^\d{4}-Q[1-4]$"))
