@@ -127,7 +127,8 @@ def test_targets_for_task_and_units_for_target(plan: Plan) -> None:
         "T-catering-accommodation-revenue",
         "T-hotel-beds",
     ]
-    assert plan.targets_for_task(2) == []
+    # row 2 shares row 1's merged 工作目标 cell
+    assert [t.id for t in plan.targets_for_task(2)] == ["T-upgrade-share"]
     units = [u.code for u in plan.units_for_target(plan.target("T-commodity-sales"))]
     assert units[:3] == ["development_reform", "commerce", "investment_promotion"]
     assert "industry_it" in units  # from task 37

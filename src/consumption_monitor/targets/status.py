@@ -106,6 +106,9 @@ class Evidence:
     reference_growth: dict[int, float] = field(default_factory=dict)
     #: First year of the plan (2025 for a 2025–2027 plan): baseline and parity span start here.
     plan_start: int | None = None
+    #: ``"flow"`` (values over a period add up) or ``"stock"`` (a level at a date), from the
+    #: indicator: stocks are never summed, and what is "new" in a year is the stock's change.
+    measure: str = "flow"
 
 
 @dataclass(slots=True)
