@@ -120,22 +120,25 @@ def series_evidence(
     for year, (values, growth) in sorted(cumulative.items()):
         ev.cumulative_by_year[year] = values
         ev.ytd_growth_by_year[year] = growth
-        if math.isfinite(values[-1]) and (as_of is None or year < as_of.year):
+        closed = as_of is None or year < as_of.year
+        if closed and math.isfinite(values[-1]):
             ev.annual.setdefault(year, values[-1])
-            if math.isfinite(growth[-1]):
-                ev.growth.setdefault(year, growth[-1])
-    open_years = [
-        y for y, (v, _) in cumulative.items()
-        if any(math.isfinite(x) for x in v)
-        and (not math.isfinite(v[-1]) or (as_of is not None and y >= as_of.year))
-    ]  # fmt: skip
+        if closed and math.isfinite(growth[-1]):
+            ev.growth.setdefault(year, growth[-1])
+    open_years = []
+    for year, (values, growth) in cumulative.items():
+        finite = [i for i, x in enumerate(values) if math.isfinite(x)]
+        finite_growth = [i for i, x in enumerate(growth) if math.isfinite(x)]
+        december = math.isfinite(values[-1]) or math.isfinite(growth[-1])
+        closed = as_of is None or year < as_of.year
+        if (finite or finite_growth) and not (closed and december):
+            open_years.append((year, max(finite or finite_growth), bool(finite)))
     if open_years:
-        year = max(open_years)
-        values = cumulative[year][0]
-        last = max(i for i, v in enumerate(values) if math.isfinite(v))
+        year, last, has_level = max(open_years)
         month = last + 2  # period 0 closes in February
         if year not in ev.annual:
-            ev.ytd = (year, month, values[last])
+            # a series published as growth only has no level: the value is nan
+            ev.ytd = (year, month, cumulative[year][0][last] if has_level else math.nan)
     return ev
 
 
@@ -161,17 +164,17 @@ def _cumulative(
             if not month_text.isdigit():
                 continue
             value = _finite(row["value"])
+            idx = period_index(int(month_text))
+            g = _finite(row.get("yoy_pct")) if not ytd.empty else None
+            if g is not None:
+                growth[idx] = g  # a growth rate may be published without its level
             if value is None:
                 continue
-            idx = period_index(int(month_text))
             if running:
                 total += value
                 values[idx] = total
             else:
                 values[idx] = value
-                if not ytd.empty:
-                    g = _finite(row.get("yoy_pct"))
-                    growth[idx] = math.nan if g is None else g
         out[int(year_str)] = (values, growth)
     return out
 

@@ -171,6 +171,30 @@ def drift_forecast(
     return _t_forecast(centre, spread, n, goal, comparator, "yearly_drift")
 
 
+def sum_forecast(
+    flows: list[float], done: float, left_years: float, goal: float, comparator: str = ">="
+) -> Forecast | None:
+    """A total over a span: ``done`` so far plus ``left_years`` more of a yearly flow.
+
+    The yearly flows seen so far (before the current year) give the mean and spread; the rest
+    of the span adds ``left × mean`` with spread ``sd × sqrt(left)`` (t predictive, n − 1 degrees
+    of freedom). Needs two yearly flows.
+
+    >>> f = sum_forecast([300.0, 320.0], 250.0, 2.25, 1000.0)
+    >>> round(f.median, 1), f.probability < 0.5
+    (947.5, True)
+    """
+    if left_years <= 0:
+        met = _meets(done, comparator, goal)
+        return Forecast(done, done, done, float(met), len(flows), "final")
+    if len(flows) < 2:
+        return None
+    values = np.array(flows, dtype=float)
+    mean = float(values.mean())
+    spread = max(float(values.std(ddof=1)), abs(mean) * 0.1, 1e-9) * math.sqrt(left_years)
+    return _t_forecast(done + mean * left_years, spread, values.size, goal, comparator, "span_sum")
+
+
 def _meets(observed: float, comparator: str, goal: float) -> bool:
     if comparator == "<":
         return observed < goal

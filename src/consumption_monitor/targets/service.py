@@ -71,6 +71,16 @@ def load_inputs(settings: Settings, as_of: date | None) -> tuple[pd.DataFrame, p
     return table, progress
 
 
+def target_region(target: Target, city_region: str) -> str:
+    """The region code a target is measured on: its own ``region`` (全国 → ``100000``), else
+    the city's."""
+    from consumption_monitor.catalog import NATIONAL_CODE
+
+    if target.region is None:
+        return city_region
+    return NATIONAL_CODE if target.region == "全国" else target.region
+
+
 def target_reports(
     table: pd.DataFrame,
     progress: pd.DataFrame,
@@ -84,6 +94,7 @@ def target_reports(
     reports = []
     for target in plan.targets.values():
         unit = indicator_unit(target.indicator)
+        where = target_region(target, region)
         progress_pct = latest_task_progress(progress, target.tasks)
         values: list[ValueStatus] = []
         evidence = Evidence()
@@ -99,7 +110,9 @@ def target_reports(
                 status.explanation_en += f" ({exc.en})"
                 values.append(status)
                 continue
-            evidence = build_evidence(target, table, region, progress_pct, unit_scale=factor)
+            evidence = build_evidence(
+                target, table, where, progress_pct, unit_scale=factor, as_of=as_of
+            )
             evidence.plan_start = plan.info.period[0]
             values.append(evaluate_value(target, value, evidence, as_of, thresholds))
         units = [u.code for u in plan.units_for_target(target)]
