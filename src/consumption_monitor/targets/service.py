@@ -55,12 +55,16 @@ def indicator_unit(code: str) -> str | None:
 
 
 def load_inputs(settings: Settings, as_of: date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The computed indicator table and the task-progress rows (empty frames when absent)."""
-    from consumption_monitor.compute.runner import read_result
+    """The computed indicator table and the task-progress rows (empty frames when absent).
+
+    With ``as_of`` the table is the one known at that date: a stored vintage that saw the same
+    batches, else computed from the lake as of the date and stored (no manual recompute).
+    """
+    from consumption_monitor.compute.asof import read_as_of
     from consumption_monitor.store import Store
 
     try:
-        table = read_result(settings, as_of=as_of)
+        table = read_as_of(settings, as_of)
     except NotFoundError:
         table = pd.DataFrame(columns=["indicator", "region", "period", "basis", "dim", "value"])
     with Store(settings) as store:
