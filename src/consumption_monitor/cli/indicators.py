@@ -200,6 +200,11 @@ def show_command(
     with handle_errors(language, as_json=as_json):
         settings = get_settings()
         ind = load_indicators().get(code)
+        day = _date(as_of)
+        if day is not None:
+            from consumption_monitor.compute.asof import read_as_of
+
+            read_as_of(settings, day)  # a vintage as known that day, computed when missing
         df = _frame(ind.code, region, start, end, basis, dim, as_of, settings)
         if as_csv:
             df.to_csv(sys.stdout, index=False)
@@ -294,6 +299,59 @@ def _hint_breakdowns(code: str, as_of: str | None, settings: Any) -> None:
             f"[yellow]无总计行 no totals[/]: 该指标按维度存储 stored by breakdown — "
             f"use --dim {' | '.join(dims)} | all",
             highlight=False,
+        )
+
+
+@indicator_app.command("revisions")
+def revisions_command(
+    code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
+    region: Annotated[
+        str | None, typer.Option("--region", help="Region code or name (default: all).")
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """列出指标在各数据版本之间的修订 / list old → new values between stored vintages."""
+    from consumption_monitor.catalog import load_catalog
+    from consumption_monitor.compute.asof import revisions
+    from consumption_monitor.config import get_settings
+    from consumption_monitor.indicators import load_indicators
+    from consumption_monitor.indicators.format import format_value
+
+    language = resolve_lang(lang)
+    with handle_errors(language, as_json=as_json):
+        settings = get_settings()
+        ind = load_indicators().get(code)
+        where = load_catalog(settings.city).region_code(region) if region else None
+        found = revisions(settings, code, where)
+        records = [
+            {
+                "region": r.region, "period": r.period, "basis": r.basis,
+                "old_vintage": r.old_vintage.isoformat(), "old_value": r.old_value,
+                "new_vintage": r.new_vintage.isoformat(), "new_value": r.new_value,
+            }
+            for r in found
+        ]  # fmt: skip
+        if as_json:
+            print_json({"indicator": code, "data": records, "count": len(records)})
+            return
+
+        def show(v: float | None) -> str:
+            return "—" if v is None else format_value(v, ind.unit, settings.money_unit)
+
+        rows = [
+            (r.region, r.period, r.basis, r.old_vintage.isoformat(), show(r.old_value),
+             r.new_vintage.isoformat(), show(r.new_value))
+            for r in found
+        ]  # fmt: skip
+        heads = ["地区", "期间", "口径", "原版本", "原值", "新版本", "新值"]
+        if language != "zh":
+            heads = ["region", "period", "basis", "old vintage", "old", "new vintage", "new"]
+        print_table(
+            f"{ind.name(language)} ({ind.code}) " + ("修订" if language == "zh" else "revisions"),
+            heads,
+            rows,
+            caption="" if rows else ("无修订" if language == "zh" else "no revisions"),
         )
 
 
