@@ -14,11 +14,23 @@ Pipeline for a monthly series with separate months:
 
 Jan–Feb combined input (January NaN, Jan–Feb total in February) goes through
 :mod:`consumption_monitor.seasonal.janfeb`: quarterly by default, or a flagged split.
+
+Gaps: a missing observation inside the series is first filled from ``fill`` (the indicator
+engine's own values derived from YTD releases, e.g. a quarter from two cumulative figures when
+a month of it was never published), then left to X-13, which estimates it with the regARIMA
+model (``missingcode``). Only what X-13 cannot fit is refused: fewer than three years of
+observations, or an error the binary reports (its message is carried).
+
+Speed: the identification and candidate fits are estimation-only specs (no outlier search,
+forecast or X-11 step; the same AICc), each stage of a batch of series runs through one
+``x13as -m`` process, and a stored :class:`~.choice.WindowChoice` with the same fingerprint
+skips the selection. The final run is the same spec as before, so the adjusted values are
+identical when the window choice is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,10 +40,12 @@ import pandas as pd
 from consumption_monitor.calendar.regressors import (
     HolidayWindow,
     holiday_regressors,
+    unscheduled_months,
     working_day_regressor,
 )
 from consumption_monitor.calendar.regressors import to_quarterly as regressors_to_quarterly
-from consumption_monitor.errors import DataValidationError, EngineError
+from consumption_monitor.errors import ConsumptionMonitorError, DataValidationError, EngineError
+from consumption_monitor.seasonal.choice import WindowChoice, fingerprint, windows_from_label
 from consumption_monitor.seasonal.janfeb import (
     SplitWeights,
     is_janfeb_combined,
@@ -40,16 +54,31 @@ from consumption_monitor.seasonal.janfeb import (
 from consumption_monitor.seasonal.janfeb import to_quarterly as series_to_quarterly
 from consumption_monitor.seasonal.spec import SAVED_TABLES, RegressorSpec, SpecOptions, build_spec
 from consumption_monitor.seasonal.windows import DEFAULT_WINDOWS, candidate_window_sets, describe
-from consumption_monitor.seasonal.x13 import Coefficient, X13Output, run_x13
+from consumption_monitor.seasonal.x13 import Coefficient, X13Output, run_x13_many
 
-__all__ = ["AdjustmentResult", "Diagnostics", "adjust", "as_period_series"]
+__all__ = ["AdjustmentResult", "Diagnostics", "adjust", "adjust_batch", "as_period_series"]
 
 JanFeb = Literal["auto", "quarterly", "split", "monthly"]
+#: Runs ``(name, spec)`` pairs; returns one X13Output or EngineError per spec.
+Runner = Callable[[list[tuple[str, str]], tuple[str, ...], bool], list["X13Output | EngineError"]]
+
+
+def _batch_runner(
+    specs: list[tuple[str, str]], tables: tuple[str, ...], brief: bool
+) -> list[X13Output | EngineError]:
+    return run_x13_many(specs, tables=tables, brief=brief)
 
 
 @dataclass(slots=True)
 class Diagnostics:
-    """What X-13 chose and how well it did."""
+    """What X-13 chose and how well it did.
+
+    ``filled``: periods filled from the engine's derived values; ``missing``: periods X-13
+    estimated; ``unscheduled``: months (data or forecast horizon) in years chinese-calendar
+    does not know, which carry no 调休 working-day adjustment; ``fingerprint`` identifies the
+    input for :class:`~.choice.WindowChoice`; ``windows_reused`` is True when the stored choice
+    was used instead of a new selection.
+    """
 
     model: str
     transform: str
@@ -64,6 +93,11 @@ class Diagnostics:
     quality: dict[str, float]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    filled: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unscheduled: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+    windows_reused: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -72,6 +106,7 @@ class Diagnostics:
             "aicc": self.aicc,
             "windows": self.windows,
             "window_selection": self.window_selection,
+            "windows_reused": self.windows_reused,
             "working_days": self.working_days,
             "frequency": self.frequency,
             "janfeb": self.janfeb,
@@ -87,6 +122,10 @@ class Diagnostics:
                 for c in self.coefficients
             ],
             "quality": self.quality,
+            "filled": self.filled,
+            "missing": self.missing,
+            "unscheduled": self.unscheduled,
+            "fingerprint": self.fingerprint,
             "warnings": self.warnings,
             "notes": self.notes,
         }
@@ -94,11 +133,13 @@ class Diagnostics:
 
 @dataclass(slots=True)
 class AdjustmentResult:
-    """``table`` is indexed by period with columns ``observed``, ``adjusted`` (D11),
-    ``seasonal`` (D10), ``calendar`` (D18: holiday and working-day factors, 1.0 — or 0.0 when
-    additive — if none), ``combined`` (D16), ``trend`` (D12), ``irregular`` (D13), ``mom_pct``
-    (环比 of the adjusted series, %; NaN for the first period) and ``estimated`` (True where the
-    observed value was split from a Jan–Feb total)."""
+    """``table`` is indexed by period with columns ``observed`` (NaN where X-13 estimated the
+    value), ``adjusted`` (D11), ``seasonal`` (D10), ``calendar`` (D18: holiday and working-day
+    factors, 1.0 — or 0.0 when additive — if none), ``combined`` (D16), ``trend`` (D12),
+    ``irregular`` (D13), ``mom_pct`` (环比 of the adjusted series, %; NaN for the first
+    period), ``estimated`` (True where the observed value was split from a Jan–Feb total),
+    ``filled`` (taken from the engine's derived values) and ``imputed`` (missing, estimated by
+    X-13)."""
 
     name: str
     table: pd.DataFrame
@@ -110,9 +151,10 @@ class AdjustmentResult:
 
 
 def as_period_series(series: pd.Series) -> pd.Series:
-    """Float series on a monthly or quarterly PeriodIndex (DatetimeIndex is converted).
+    """Float series on a monthly or quarterly PeriodIndex (DatetimeIndex is converted); a gap
+    in the index becomes NaN.
 
-    Raises DataValidationError on an index that is neither, duplicates or gaps.
+    Raises DataValidationError on an index that is neither, or on duplicates.
     """
     idx = series.index
     if isinstance(idx, pd.DatetimeIndex):
@@ -145,127 +187,97 @@ def _windows_reg(
     return RegressorSpec(frame, tuple("holiday" for _ in windows))
 
 
+def _month_span(start: pd.Period, end: pd.Period, horizon: int, quarterly: bool) -> pd.PeriodIndex:
+    if quarterly:
+        first = pd.Period(year=start.year, month=3 * start.quarter - 2, freq="M")
+        last = pd.Period(year=end.year, month=3 * end.quarter, freq="M") + 3 * horizon
+        return pd.period_range(first, last, freq="M")
+    return pd.period_range(start, end + horizon, freq="M")
+
+
 def _workday_reg(start: pd.Period, end: pd.Period, horizon: int, quarterly: bool) -> RegressorSpec:
     if quarterly:
         first = pd.Period(year=start.year, month=3 * start.quarter - 2, freq="M")
         last = pd.Period(year=end.year, month=3 * end.quarter, freq="M")
         # ``horizon`` counts quarters here; the monthly builder needs months.
-        monthly = working_day_regressor(first, last, forecast_months=3 * horizon)
+        monthly = working_day_regressor(
+            first, last, forecast_months=3 * horizon, unknown_years="mean"
+        )
         frame = pd.DataFrame(regressors_to_quarterly(monthly))
     else:
-        frame = working_day_regressor(start, end, forecast_months=horizon).to_frame()
+        frame = working_day_regressor(
+            start, end, forecast_months=horizon, unknown_years="mean"
+        ).to_frame()
     return RegressorSpec(frame, ("td",))
 
 
-def _run(
-    values: pd.Series,
-    regs: Sequence[RegressorSpec],
-    options: SpecOptions,
-    name: str,
-) -> X13Output:
-    start = values.index[0]
-    assert isinstance(start, pd.Period)
-    period = 4 if _is_quarterly(values) else 12
-    spec = build_spec(
-        values.to_numpy(dtype=float), start, period, regressors=regs, options=options, title=name
-    )
-    return run_x13(spec, tables=SAVED_TABLES, name=name)
+def _ranges(periods: Sequence[pd.Period]) -> str:
+    """``2027-01..2027-12, 2029-03`` for a sorted list of consecutive runs."""
+    runs: list[list[pd.Period]] = []
+    for p in periods:
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return ", ".join(f"{r[0]}..{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
-def _select_windows(
-    values: pd.Series,
-    base_regs: list[RegressorSpec],
-    options: SpecOptions,
-    name: str,
-) -> tuple[tuple[HolidayWindow, ...], dict[str, float], str]:
-    start, end = values.index[0], values.index[-1]
-    horizon = options.forecast_months
-    first = _run(
-        values,
-        [*base_regs, _windows_reg(DEFAULT_WINDOWS, start, end, horizon)],
-        SpecOptions(options.transform, options.arima, False, horizon),
-        name,
-    )
-    model = first.model
-    fixed = SpecOptions(options.transform, model, False, horizon)
-    scores: dict[str, float] = {}
-    best: tuple[float, tuple[HolidayWindow, ...]] | None = None
-    for cand in candidate_window_sets():
-        regs = [*base_regs, _windows_reg(cand, start, end, horizon)] if cand else base_regs
-        try:
-            out = _run(values, regs, fixed, name)
-        except EngineError:
-            continue  # a singular candidate is simply not eligible
-        scores[describe(cand)] = out.aicc
-        if best is None or out.aicc < best[0]:
-            best = (out.aicc, cand)
-    if best is None:
-        raise EngineError(
-            f"no Spring Festival window set could be estimated for {name}",
-            f"{name}：所有春节窗口组合均无法估计",
+@dataclass(slots=True)
+class _Job:
+    """One series, prepared: values to adjust (NaN = for X-13 to estimate) and its options."""
+
+    label: str
+    values: pd.Series
+    quarterly: bool
+    mode: str
+    options: SpecOptions
+    base_regs: list[RegressorSpec]
+    windows: tuple[HolidayWindow, ...] | None  # None: select by AICc
+    holiday_usertype: Literal["holiday", "user"]
+    working_days: bool
+    estimated: pd.Series
+    filled: pd.Series
+    notes: list[str]
+    unscheduled: list[str]
+    fingerprint: str
+    reused: bool = False
+
+    def spec(
+        self, regs: list[RegressorSpec], options: SpecOptions, *, estimate_only: bool
+    ) -> tuple[str, str]:
+        start = self.values.index[0]
+        assert isinstance(start, pd.Period)
+        text = build_spec(
+            self.values.to_numpy(dtype=float),
+            start,
+            4 if self.quarterly else 12,
+            regressors=regs,
+            options=options,
+            title=self.label,
+            estimate_only=estimate_only,
         )
-    return best[1], scores, model
+        return self.label, text
+
+    def hol(self, windows: Sequence[HolidayWindow]) -> RegressorSpec:
+        start, end = self.values.index[0], self.values.index[-1]
+        return _windows_reg(windows, start, end, self.options.forecast_months)
 
 
-def _table(
-    observed: pd.Series, out: X13Output, transform: str, estimated: pd.Series
-) -> pd.DataFrame:
-    n = len(observed)
-    neutral = 1.0 if transform == "log" else 0.0
-
-    def col(name: str) -> np.ndarray:
-        # Saved tables hold ratios (mult) or differences (add); a missing D18 means no
-        # calendar effect was estimated.
-        if name not in out.tables:
-            return np.full(n, neutral)
-        return out.tables[name][:n]
-
-    adjusted = col("d11")
-    table = pd.DataFrame(
-        {
-            "observed": observed.to_numpy(dtype=float),
-            "adjusted": adjusted,
-            "seasonal": col("d10"),
-            "calendar": col("d18"),
-            "combined": col("d16"),
-            "trend": col("d12"),
-            "irregular": col("d13"),
-        },
-        index=observed.index,
-    )
-    table["mom_pct"] = table["adjusted"].pct_change() * 100.0
-    table["estimated"] = estimated.reindex(observed.index, fill_value=False).to_numpy(dtype=bool)
-    return table
-
-
-def adjust(
+def _prepare(
     series: pd.Series,
     *,
-    name: str | None = None,
-    windows: Sequence[HolidayWindow] | Literal["auto"] = "auto",
-    working_days: bool = True,
-    janfeb: JanFeb = "auto",
-    split_weights: SplitWeights | None = None,
-    transform: Literal["log", "none"] = "log",
-    arima: str | None = None,
-    outliers: bool = True,
-    holiday_usertype: Literal["holiday", "user"] = "holiday",
-) -> AdjustmentResult:
-    """Seasonally adjust ``series`` with X-13ARIMA-SEATS and Chinese calendar regressors.
-
-    ``series``: monthly or quarterly values on a PeriodIndex (or DatetimeIndex). Jan–Feb
-    combined layout (January NaN, total in February) is detected with ``janfeb="auto"`` and
-    adjusted quarterly; ``janfeb="split"`` splits it instead (flagged ``estimated``);
-    ``"monthly"`` means the months are genuinely separate. Any other missing value raises
-    DataValidationError (X-13 would treat it as a missing-value outlier silently).
-
-    ``working_days=True`` needs the official schedule up to 12 months past the data: a year
-    the installed chinese-calendar does not know raises CalendarError (pass ``False`` to
-    adjust without the working-day regressor; the diagnostics record it).
-
-    ``holiday_usertype="user"`` reproduces the statsmodels ``exog=`` mistake (Trap 1) and exists
-    for tests and teaching only.
-    """
+    name: str | None,
+    windows: Sequence[HolidayWindow] | Literal["auto"],
+    working_days: bool,
+    janfeb: JanFeb,
+    split_weights: SplitWeights | None,
+    transform: Literal["log", "none"],
+    arima: str | None,
+    outliers: bool,
+    holiday_usertype: Literal["holiday", "user"],
+    fill: pd.Series | None,
+    reuse: WindowChoice | None,
+) -> _Job:
     label = name or str(series.name or "series")
     values = as_period_series(series)
     notes: list[str] = []
@@ -289,18 +301,43 @@ def adjust(
             f"{split_weights.pre_uplift}, holiday-week uplift {split_weights.holiday_uplift}); "
             "January and February values are estimated."
         )
-    # Trim leading/trailing missing values; an inner gap is an input problem.
-    values = values.loc[values.first_valid_index() : values.last_valid_index()]
-    if values.isna().any():
-        gaps = ", ".join(str(p) for p in values.index[values.isna().to_numpy()][:6])
+    filled = pd.Series(False, index=values.index)
+    if fill is not None and len(fill):
+        fill_idx, own_idx = fill.index, values.index
+        assert isinstance(own_idx, pd.PeriodIndex)
+        if isinstance(fill_idx, pd.PeriodIndex) and fill_idx.freqstr[0] == own_idx.freqstr[0]:
+            take = values.isna() & fill.reindex(values.index).notna()
+            values = values.where(~take, fill.reindex(values.index))
+            filled = take
+            if take.any():
+                notes.append(
+                    "filled from values derived from YTD releases: "
+                    + _ranges(list(values.index[take.to_numpy()]))
+                )
+    # Leading/trailing missing values are not part of the series.
+    first, last = values.first_valid_index(), values.last_valid_index()
+    if first is None or last is None:
+        raise DataValidationError(f"{label}: no values", f"{label}：没有数值")
+    values = values.loc[first:last]
+    period = 4 if quarterly else 12
+    observed = int(values.notna().sum())
+    if observed < 3 * period:
+        unit_en, unit_zh = ("quarters", "个季度") if quarterly else ("months", "个月")
         raise DataValidationError(
-            f"{label}: missing values inside the series ({gaps})",
-            f"{label}：序列中间存在缺失值（{gaps}）",
-            hint_en="for NBS Jan–Feb data put the Jan–Feb total in February and leave January "
-            "empty; otherwise fill or cut the gap",
-            hint_zh="国家统计局 1-2 月合并数据请将合计值放在 2 月、1 月留空；其他缺失请补齐或截断",
+            f"{label}: {observed} observed {unit_en} from {values.index[0]} to "
+            f"{values.index[-1]}; X-13 needs at least three years ({3 * period})",
+            f"{label}：{values.index[0]} 至 {values.index[-1]} 仅有 {observed} {unit_zh}观测值，"
+            f"X-13 至少需要三年（{3 * period}）",
+            hint_en="load more releases or widen --from/--to",
+            hint_zh="补充发布数据或放宽 --from/--to 区间",
         )
-    if transform == "log" and (values <= 0).any():
+    missing = list(values.index[values.isna().to_numpy()])
+    if missing:
+        notes.append(
+            f"{len(missing)} missing observation(s) estimated by X-13 (regARIMA, missingcode): "
+            + _ranges(missing)
+        )
+    if transform == "log" and (values.dropna() <= 0).any():
         raise DataValidationError(
             f"{label}: zero or negative values cannot be log-transformed",
             f"{label}：存在零值或负值，无法取对数",
@@ -311,33 +348,226 @@ def adjust(
     options = SpecOptions(transform, arima, outliers, horizon)
     start, end = values.index[0], values.index[-1]
     base_regs: list[RegressorSpec] = []
+    unscheduled: list[str] = []
     if working_days:
         base_regs.append(_workday_reg(start, end, horizon, quarterly))
-    scores: dict[str, float] = {}
-    chosen: tuple[HolidayWindow, ...] = ()
-    if not quarterly:
-        if windows == "auto":
-            chosen, scores, _ = _select_windows(values, base_regs, options, label)
-        else:
-            chosen = tuple(windows)
-    regs = list(base_regs)
-    if chosen:
-        hol = _windows_reg(chosen, start, end, horizon)
-        regs.append(RegressorSpec(hol.values, tuple(holiday_usertype for _ in chosen)))
-    out = _run(values, regs, options, label)
-    diagnostics = Diagnostics(
-        model=out.model,
-        transform=transform,
-        aicc=out.aicc,
-        windows=describe(chosen),
-        window_selection=scores,
-        working_days=working_days,
-        frequency="Q" if quarterly else "M",
-        janfeb=mode,
-        outliers=out.outliers(),
-        coefficients=out.coefficients(),
-        quality=out.quality(),
-        warnings=out.warnings,
-        notes=notes,
+        gaps = unscheduled_months(_month_span(start, end, horizon, quarterly))
+        if gaps:
+            unscheduled = [str(p) for p in gaps]
+            notes.append(
+                "chinese-calendar has no official schedule for these months, which carry no "
+                "调休 working-day adjustment (regressor at its calendar-month mean): "
+                + _ranges(gaps)
+            )
+    fp = fingerprint(values, (mode, transform, arima, outliers, working_days, holiday_usertype))
+    chosen: tuple[HolidayWindow, ...] | None
+    reused = False
+    if quarterly:
+        chosen = ()
+    elif windows != "auto":
+        chosen = tuple(windows)
+    elif reuse is not None and reuse.fingerprint == fp:
+        chosen = windows_from_label(reuse.label)
+        reused = chosen is not None
+    else:
+        chosen = None
+    if reused:
+        notes.append(f"Spring Festival windows reused from the stored choice ({reuse.label})")  # type: ignore[union-attr]
+    return _Job(
+        label, values, quarterly, str(mode), options, base_regs, chosen, holiday_usertype,
+        working_days, estimated, filled, notes, unscheduled, fp, reused,
+    )  # fmt: skip
+
+
+def _table(job: _Job, out: X13Output) -> pd.DataFrame:
+    observed = job.values
+    n = len(observed)
+    neutral = 1.0 if job.options.transform == "log" else 0.0
+
+    def col(name: str) -> np.ndarray:
+        # Saved tables hold ratios (mult) or differences (add); a missing D18 means no
+        # calendar effect was estimated.
+        if name not in out.tables:
+            return np.full(n, neutral)
+        return out.tables[name][:n]
+
+    table = pd.DataFrame(
+        {
+            "observed": observed.to_numpy(dtype=float),
+            "adjusted": col("d11"),
+            "seasonal": col("d10"),
+            "calendar": col("d18"),
+            "combined": col("d16"),
+            "trend": col("d12"),
+            "irregular": col("d13"),
+        },
+        index=observed.index,
     )
-    return AdjustmentResult(label, _table(values, out, transform, estimated), diagnostics)
+    table["mom_pct"] = table["adjusted"].pct_change() * 100.0
+    idx = observed.index
+    table["estimated"] = job.estimated.reindex(idx, fill_value=False).to_numpy(dtype=bool)
+    table["filled"] = job.filled.reindex(idx, fill_value=False).to_numpy(dtype=bool)
+    table["imputed"] = observed.isna().to_numpy()
+    return table
+
+
+def _select(
+    jobs: list[_Job], run: Runner
+) -> dict[int, tuple[tuple[HolidayWindow, ...], dict[str, float]] | EngineError]:
+    """Window selection for every job without windows: identify once, then 12 fixed-model
+    candidate fits; each stage of all jobs in one runner call."""
+    todo = [i for i, j in enumerate(jobs) if j.windows is None]
+    out: dict[int, tuple[tuple[HolidayWindow, ...], dict[str, float]] | EngineError] = {}
+    if not todo:
+        return out
+    ident_specs = []
+    for i in todo:
+        j = jobs[i]
+        opts = SpecOptions(j.options.transform, j.options.arima, False, j.options.forecast_months)
+        ident_specs.append(j.spec([*j.base_regs, j.hol(DEFAULT_WINDOWS)], opts, estimate_only=True))
+    ident = run(ident_specs, (), True)
+    cands = candidate_window_sets()
+    cand_specs: list[tuple[str, str]] = []
+    owners: list[tuple[int, tuple[HolidayWindow, ...]]] = []
+    for i, res in zip(todo, ident, strict=True):
+        if isinstance(res, EngineError):
+            out[i] = res
+            continue
+        j = jobs[i]
+        fixed = SpecOptions(j.options.transform, res.model, False, j.options.forecast_months)
+        for cand in cands:
+            regs = [*j.base_regs, j.hol(cand)] if cand else list(j.base_regs)
+            cand_specs.append(j.spec(regs, fixed, estimate_only=True))
+            owners.append((i, cand))
+    scores: dict[int, dict[str, float]] = {}
+    best: dict[int, tuple[float, tuple[HolidayWindow, ...]]] = {}
+    for (i, cand), res in zip(owners, run(cand_specs, (), True), strict=True):
+        scores.setdefault(i, {})
+        if isinstance(res, EngineError) or "aicc" not in res.udg:
+            continue  # a singular candidate is simply not eligible
+        scores[i][describe(cand)] = res.aicc
+        if i not in best or res.aicc < best[i][0]:
+            best[i] = (res.aicc, cand)
+    for i in todo:
+        if i in out:
+            continue
+        if i not in best:
+            name = jobs[i].label
+            out[i] = EngineError(
+                f"no Spring Festival window set could be estimated for {name}",
+                f"{name}：所有春节窗口组合均无法估计",
+            )
+        else:
+            out[i] = (best[i][1], scores[i])
+    return out
+
+
+def adjust_batch(
+    jobs: list[_Job], run: Runner = _batch_runner
+) -> list[AdjustmentResult | ConsumptionMonitorError]:
+    """Adjust prepared jobs stage by stage (selection, then final runs), one runner call per
+    stage for all of them; a failed series gives its error in its place."""
+    selected = _select(jobs, run)
+    results: list[AdjustmentResult | ConsumptionMonitorError | None] = [None] * len(jobs)
+    finals: list[tuple[str, str]] = []
+    final_of: list[tuple[int, tuple[HolidayWindow, ...], dict[str, float]]] = []
+    for i, job in enumerate(jobs):
+        chosen: tuple[HolidayWindow, ...]
+        scores: dict[str, float] = {}
+        sel = selected.get(i)
+        if isinstance(sel, EngineError):
+            results[i] = sel
+            continue
+        if sel is not None:
+            chosen, scores = sel
+        else:
+            assert job.windows is not None
+            chosen = job.windows
+        regs = list(job.base_regs)
+        if chosen:
+            hol = job.hol(chosen)
+            regs.append(RegressorSpec(hol.values, tuple(job.holiday_usertype for _ in chosen)))
+        finals.append(job.spec(regs, job.options, estimate_only=False))
+        final_of.append((i, chosen, scores))
+    for (i, chosen, scores), out in zip(final_of, run(finals, SAVED_TABLES, False), strict=True):
+        if isinstance(out, EngineError):
+            results[i] = out
+            continue
+        job = jobs[i]
+        diagnostics = Diagnostics(
+            model=out.model,
+            transform=job.options.transform,
+            aicc=out.aicc,
+            windows=describe(chosen),
+            window_selection=scores,
+            working_days=job.working_days,
+            frequency="Q" if job.quarterly else "M",
+            janfeb=job.mode,
+            outliers=out.outliers(),
+            coefficients=out.coefficients(),
+            quality=out.quality(),
+            warnings=out.warnings,
+            notes=job.notes,
+            filled=[
+                str(p)
+                for p in job.values.index[
+                    job.filled.reindex(job.values.index, fill_value=False).to_numpy(dtype=bool)
+                ]
+            ],
+            missing=[str(p) for p in job.values.index[job.values.isna().to_numpy()]],
+            unscheduled=job.unscheduled,
+            fingerprint=job.fingerprint,
+            windows_reused=job.reused,
+        )
+        results[i] = AdjustmentResult(job.label, _table(job, out), diagnostics)
+    return [r for r in results if r is not None]
+
+
+def adjust(
+    series: pd.Series,
+    *,
+    name: str | None = None,
+    windows: Sequence[HolidayWindow] | Literal["auto"] = "auto",
+    working_days: bool = True,
+    janfeb: JanFeb = "auto",
+    split_weights: SplitWeights | None = None,
+    transform: Literal["log", "none"] = "log",
+    arima: str | None = None,
+    outliers: bool = True,
+    holiday_usertype: Literal["holiday", "user"] = "holiday",
+    fill: pd.Series | None = None,
+    reuse: WindowChoice | None = None,
+) -> AdjustmentResult:
+    """Seasonally adjust ``series`` with X-13ARIMA-SEATS and Chinese calendar regressors.
+
+    ``series``: monthly or quarterly values on a PeriodIndex (or DatetimeIndex). Jan–Feb
+    combined layout (January NaN, total in February) is detected with ``janfeb="auto"`` and
+    adjusted quarterly (a quarter with a missing month is a missing quarter); ``"split"``
+    splits it instead (flagged ``estimated``); ``"monthly"`` means the months are genuinely
+    separate. A missing value inside the series is taken from ``fill`` (same frequency as the
+    adjusted series, e.g. quarters derived from YTD releases) where it has one, else
+    estimated by X-13 (flagged ``imputed``). Fewer than three years of observations raise
+    DataValidationError; what the binary cannot fit raises EngineError with its message.
+
+    ``working_days=True`` uses the official schedule; months in years the installed
+    chinese-calendar does not know (data or the 12-month forecast horizon) carry no 调休
+    adjustment, are listed in ``diagnostics.unscheduled`` and noted — never guessed.
+
+    ``reuse``: a stored :class:`~.choice.WindowChoice`; when its fingerprint matches this
+    input the window selection is skipped (``diagnostics.windows_reused``).
+
+    ``holiday_usertype="user"`` reproduces the statsmodels ``exog=`` mistake (Trap 1) and exists
+    for tests and teaching only.
+    """
+    job = prepare(
+        series, name=name, windows=windows, working_days=working_days, janfeb=janfeb,
+        split_weights=split_weights, transform=transform, arima=arima, outliers=outliers,
+        holiday_usertype=holiday_usertype, fill=fill, reuse=reuse,
+    )  # fmt: skip
+    (result,) = adjust_batch([job])
+    if isinstance(result, ConsumptionMonitorError):
+        raise result
+    return result
+
+
+prepare = _prepare
