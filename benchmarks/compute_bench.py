@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from consumption_monitor.catalog import load_catalog  # noqa: E402
 from consumption_monitor.compute.card import card_daily_aggregate  # noqa: E402
-from consumption_monitor.compute.runner import context  # noqa: E402
+from consumption_monitor.compute.context import context  # noqa: E402
 from consumption_monitor.config import load_settings  # noqa: E402
 
 DISTRICTS = [d.code for d in load_catalog().districts]
@@ -79,7 +79,7 @@ def timed(fn):  # type: ignore[no-untyped-def]
 def card_benchmark(path: Path, engines: list[str], repeat: int) -> None:
     from consumption_monitor.engine import connect
 
-    mcc_map = context(load_settings())["mcc_map"]
+    mcc_map = dict(context(load_settings()).mcc_map)
     con = connect(load_settings(engine="duckdb"))
     con.raw_sql("CREATE OR REPLACE TEMP TABLE mcc_map (mcc VARCHAR, category VARCHAR)")
     values = ", ".join(f"('{k}', '{v}')" for k, v in mcc_map.items())

@@ -159,10 +159,10 @@ def prepare(p: dict[str, Any], work: Path) -> dict[str, Any]:
 
 
 def _mcc_map() -> dict[str, str]:
-    from consumption_monitor.compute.runner import context
+    from consumption_monitor.compute.context import context
     from consumption_monitor.config import load_settings
 
-    mapping: dict[str, str] = context(load_settings())["mcc_map"]
+    mapping: dict[str, str] = dict(context(load_settings()).mcc_map)
     return mapping
 
 
@@ -178,7 +178,7 @@ def setup(case: str, p: dict[str, Any]) -> None:
     import pyarrow.parquet  # noqa: F401
 
     libs = {"duckdb_sql": ["duckdb"], "pandas": ["pandas"], "polars": ["polars"]}
-    for lib in libs.get(case, ["ibis", "consumption_monitor.compute.runner"]):
+    for lib in libs.get(case, ["ibis", "consumption_monitor.compute.steps"]):
         importlib.import_module(lib)
     _mcc_map()
     if case.startswith("cmon"):
@@ -306,7 +306,8 @@ def _cmon(case: str, path: str, p: dict[str, Any]) -> dict[str, Any]:
     import importlib.util
 
     from consumption_monitor.compute.card import card_rows
-    from consumption_monitor.compute.runner import context, indicator_expr
+    from consumption_monitor.compute.context import context
+    from consumption_monitor.compute.steps import indicator_expr
     from consumption_monitor.config import load_settings
     from consumption_monitor.engine import connect
     from consumption_monitor.indicators import load_indicators
@@ -324,7 +325,7 @@ def _cmon(case: str, path: str, p: dict[str, Any]) -> dict[str, Any]:
         expr = indicator_expr(load_indicators().get("card_spending"), {"card_transactions": card},
                               ctx, con)  # fmt: skip
     else:
-        rows = card_rows(card, ctx["mcc_map"])
+        rows = card_rows(card, ctx.mcc_map)
         expr = rows.group_by(KEYS).aggregate(amount=rows.amount.sum(), n=rows.count())
     return {"table": con.to_pyarrow(expr)}
 

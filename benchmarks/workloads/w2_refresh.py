@@ -75,7 +75,7 @@ def cases(p: dict[str, Any]) -> list[Case]:
 
 def setup(case: str, p: dict[str, Any]) -> None:
     import consumption_monitor.compute.incremental
-    import consumption_monitor.compute.runner
+    import consumption_monitor.compute.steps
     import consumption_monitor.ingest
     import consumption_monitor.store  # noqa: F401
 

@@ -144,8 +144,6 @@ def working_day_regressor(
     return _centre_and_select(raw, years, index, name)
 
 
-
-
 def regressors_to_quarterly(regressors: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
     """Quarterly sums of monthly regressors (a window's share of a quarter; working days per
     quarter). Centred monthly inputs stay centred: means add up over the months of a quarter.

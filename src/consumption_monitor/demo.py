@@ -51,9 +51,10 @@ def build_demo(
     step: Step | None = None,
 ) -> DemoResult:
     """Simulate, ingest, compute and create users into ``settings.data_dir``."""
-    from consumption_monitor.compute.runner import compute, write_result
+    from consumption_monitor.compute.api import compute
     from consumption_monitor.ingest.api import ingest
     from consumption_monitor.simulate import simulate
+    from consumption_monitor.store.results import write_result
 
     say = step or _noop
     out = settings.data_dir / "simulated"

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from ibis.backends import BaseBackend
 
 from consumption_monitor.compute.card import CARD_DIMS, card_cells
+from consumption_monitor.compute.context import Context
 from consumption_monitor.engine import connect, register_frame
 
 CITY = "120000"
@@ -98,7 +99,10 @@ def check(
 ) -> pd.DataFrame:
     con = con or connect(engine="duckdb")
     card = register_frame(con, "cards", pd.DataFrame(rows), schema=PAYMENT_SCHEMA)
-    ctx = {"city": CITY, "mcc_map": MCC, "min_merchants": min_m, "min_cards": min_c}
+    ctx = Context(
+        city=CITY, mcc_map=MCC, upgrade=(), upgrade_note="", district_names={},
+        min_merchants=min_m, min_cards=min_c,
+    )  # fmt: skip
     got = _key(card_cells(con, card, ctx))
     want = _key(naive_cells(rows, min_m, min_c))
     assert len(got) == len(want)

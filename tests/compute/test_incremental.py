@@ -22,11 +22,11 @@ import pytest
 from ibis.backends import BaseBackend
 
 from consumption_monitor.compute import ComputeResult, compute, write_result
-from consumption_monitor.compute.incremental import RefreshInfo, read_record, refresh
-from consumption_monitor.compute.runner import COLUMNS, result_path
+from consumption_monitor.compute.incremental import RefreshInfo, refresh
 from consumption_monitor.config import Settings, load_settings
 from consumption_monitor.engine import connect
 from consumption_monitor.store import Store
+from consumption_monitor.store.results import COLUMNS, read_record, result_path
 
 ingest_mod = pytest.importorskip("consumption_monitor.ingest")
 

@@ -147,7 +147,8 @@ def test_rollups_add_up_internally_and_nothing_hidden_is_recoverable(lake) -> No
     suppression with real thresholds, published + hidden still equal the totals internally and
     no hidden cell of the published table can be recovered."""
     from consumption_monitor.compute import FrameSource
-    from consumption_monitor.compute.runner import context, indicator_expr
+    from consumption_monitor.compute.context import context
+    from consumption_monitor.compute.steps import indicator_expr
     from consumption_monitor.engine import connect
     from consumption_monitor.indicators import load_indicators
 

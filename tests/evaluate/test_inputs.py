@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from consumption_monitor.catalog.reporting import due_date, reporting_rules, sub_periods
-from consumption_monitor.compute.runner import ComputeResult, write_result
+from consumption_monitor.compute.steps import ComputeResult
 from consumption_monitor.config import Settings, get_settings, load_settings
 from consumption_monitor.errors import ConsumptionMonitorError, EvaluationError
 from consumption_monitor.evaluate import build_inputs, evaluate, load_scheme, scores_frame
@@ -26,6 +26,7 @@ from consumption_monitor.evaluate.inputs import (
 )
 from consumption_monitor.plan import load_plan
 from consumption_monitor.store import Store
+from consumption_monitor.store.results import write_result
 from consumption_monitor.targets.service import target_reports
 from consumption_monitor.targets.status import Status
 

@@ -60,8 +60,8 @@ def test_fixture_covers_2015_2025_with_sources(releases: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory: pytest.TempPathFactory, releases: pd.DataFrame) -> Path:
     from consumption_monitor.compute import FrameSource, compute
-    from consumption_monitor.compute.runner import write_result
     from consumption_monitor.engine import connect
+    from consumption_monitor.store.results import write_result
 
     root = tmp_path_factory.mktemp("nbs-sa")
     settings = load_settings(data_dir=root)

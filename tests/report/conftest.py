@@ -290,8 +290,9 @@ def data_from_table():  # type: ignore[no-untyped-def]
 
 def store_fixed_result(settings: object, computed_at: str = "2025-11-16 08:00:00") -> None:
     """Write the fixed table as a stored computation (vintage 2025-11-16) under ``settings``."""
-    from consumption_monitor.compute.runner import COLUMNS as STORED
-    from consumption_monitor.compute.runner import ComputeResult, write_result
+    from consumption_monitor.compute.steps import ComputeResult
+    from consumption_monitor.store.results import COLUMNS as STORED
+    from consumption_monitor.store.results import write_result
 
     df = fixed_table()
     for col in STORED:

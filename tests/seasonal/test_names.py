@@ -21,7 +21,7 @@ from consumption_monitor.config import get_settings, load_settings
 
 
 def _table() -> pd.DataFrame:
-    from consumption_monitor.compute.runner import COLUMNS
+    from consumption_monitor.store.results import COLUMNS
 
     rng = np.random.default_rng(7)
     rows = []
@@ -46,7 +46,8 @@ def test_seasonal_by_chinese_name_and_sa_series_reads_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from consumption_monitor.cli import app
-    from consumption_monitor.compute.runner import ComputeResult, write_result
+    from consumption_monitor.compute.steps import ComputeResult
+    from consumption_monitor.store.results import write_result
 
     write_result(load_settings(data_dir=tmp_path), ComputeResult(_table(), date(2025, 1, 31)))
     monkeypatch.setenv("CMON_DATA_DIR", str(tmp_path))

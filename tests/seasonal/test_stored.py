@@ -16,7 +16,7 @@ from consumption_monitor.seasonal.stored import read_adjusted, stored_series
 
 
 def _indicator_table() -> pd.DataFrame:
-    from consumption_monitor.compute.runner import COLUMNS
+    from consumption_monitor.store.results import COLUMNS
 
     rng = np.random.default_rng(4)
     rows = []
@@ -41,7 +41,8 @@ def test_stored_series_and_cli_store_the_adjusted_series(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from consumption_monitor.cli import app
-    from consumption_monitor.compute.runner import ComputeResult, write_result
+    from consumption_monitor.compute.steps import ComputeResult
+    from consumption_monitor.store.results import write_result
 
     settings = load_settings(data_dir=tmp_path)
     write_result(settings, ComputeResult(_indicator_table(), date(2025, 1, 31)))
@@ -67,8 +68,9 @@ def test_stored_series_and_cli_store_the_adjusted_series(
 
 
 def test_missing_series_is_a_clear_error(tmp_path: Path) -> None:
-    from consumption_monitor.compute.runner import ComputeResult, write_result
+    from consumption_monitor.compute.steps import ComputeResult
     from consumption_monitor.errors import NotFoundError
+    from consumption_monitor.store.results import write_result
 
     settings = load_settings(data_dir=tmp_path)
     write_result(settings, ComputeResult(_indicator_table(), date(2025, 1, 31)))

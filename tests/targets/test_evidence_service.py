@@ -108,15 +108,16 @@ def test_reports_for_the_whole_plan_from_a_small_table() -> None:
 
 def test_cli_targets_json_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from consumption_monitor.cli import app
-    from consumption_monitor.compute.runner import ComputeResult, write_result
+    from consumption_monitor.compute.steps import ComputeResult
     from consumption_monitor.config import get_settings, load_settings
+    from consumption_monitor.store.results import write_result
 
     monkeypatch.setenv("CMON_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()
     table = pd.DataFrame(
         _ytd_rows("tourists", {2022: 20000, 2023: 22000, 2024: 23500, 2025: 26000}, {2025: 10})
     )
-    from consumption_monitor.compute.runner import COLUMNS
+    from consumption_monitor.store.results import COLUMNS
 
     for column in COLUMNS:
         if column not in table.columns:

@@ -24,12 +24,13 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from consumption_monitor.catalog import load_catalog
-from consumption_monitor.compute.runner import COLUMNS, ComputeResult, write_result
+from consumption_monitor.compute.steps import ComputeResult
 from consumption_monitor.config import Settings
 from consumption_monitor.evaluate import load_scheme
 from consumption_monitor.ingest.templates import write_template
 from consumption_monitor.monitor.alerts import AlertHit, AlertService
 from consumption_monitor.plan import load_plan
+from consumption_monitor.store.results import COLUMNS, write_result
 from consumption_monitor.web import pages_analysis
 from consumption_monitor.web.plan_data import obligations
 

@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from consumption_monitor.compute.runner import COLUMNS, ComputeResult, write_result
+from consumption_monitor.compute.steps import ComputeResult
 from consumption_monitor.config import Settings
+from consumption_monitor.store.results import COLUMNS, write_result
 
 MONTHS = [f"2024-{m:02d}" for m in range(2, 13)]
 

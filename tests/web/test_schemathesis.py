@@ -15,8 +15,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from consumption_monitor.auth import Role, create_user, issue_token
-from consumption_monitor.compute.runner import COLUMNS, ComputeResult, write_result
+from consumption_monitor.compute.steps import ComputeResult
 from consumption_monitor.config import load_settings
+from consumption_monitor.store.results import COLUMNS, write_result
 from consumption_monitor.web.app import create_app
 from consumption_monitor.web.deps import iter_routes
 

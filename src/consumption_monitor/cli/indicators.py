@@ -48,7 +48,7 @@ def _date(text: str | None) -> date | None:
         raise typer.BadParameter("--as-of must be a date YYYY-MM-DD") from exc
 
 
-#: Progress bar labels of the compute stages (see ``compute.runner.ProgressCallback``).
+#: Progress bar labels of the compute stages (see ``compute.steps.ProgressCallback``).
 _STAGES = {"prepare": "准备 / preparing", "run": "计算 / computing"}
 
 

@@ -28,10 +28,16 @@ def read_as_of(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
     Without ``as_of`` this is a plain read: the latest stored computation of a vintage no later
     than today (never computed here, so pages stay fast).
     """
-    from consumption_monitor.compute.incremental import batch_record, read_record
-    from consumption_monitor.compute.runner import compute, read_result, result_path, write_result
+    from consumption_monitor.compute.api import compute
+    from consumption_monitor.compute.steps import batch_record
     from consumption_monitor.store import Store
     from consumption_monitor.store.fs import lake_root
+    from consumption_monitor.store.results import (
+        read_record,
+        read_result,
+        result_path,
+        write_result,
+    )
 
     if as_of is None:
         return read_result(settings)
@@ -69,8 +75,8 @@ def _same(a: dict[str, list[int]], b: dict[str, list[int]]) -> bool:
 
 def vintage_tables(settings: Settings) -> list[tuple[date, pd.DataFrame]]:
     """(vintage, latest stored computation) for every stored vintage, oldest first."""
-    from consumption_monitor.compute.runner import DERIVED_DIR, _computations
     from consumption_monitor.store.fs import lake_root
+    from consumption_monitor.store.results import DERIVED_DIR, computations
 
     lake = lake_root(settings)
     base = "/".join(DERIVED_DIR)
@@ -78,7 +84,7 @@ def vintage_tables(settings: Settings) -> list[tuple[date, pd.DataFrame]]:
     for name in lake.list_dirs(base):
         if not name.startswith("vintage="):
             continue
-        stored = _computations(lake, f"{base}/{name}")
+        stored = computations(lake, f"{base}/{name}")
         if stored:
             path = lake.pure(stored[-1])
             frame = pd.read_parquet(path, filesystem=lake.arrow_filesystem())

@@ -29,6 +29,7 @@ not from published cells, so suppression never changes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ibis
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from consumption_monitor.compute.context import Context
 from consumption_monitor.compute.frame import EXPR_COLUMNS, fold_january, ratio
 from consumption_monitor.privacy import Equation, primary_mask, protect_linked
 
@@ -53,7 +55,7 @@ COUNT_COLUMNS = ("_merchants", "_cards", "_weight")
 SUPPRESSED = "suppressed"
 
 
-def card_rows(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
+def card_rows(card: ir.Table, mcc_map: Mapping[str, str]) -> ir.Table:
     """Transactions with business ``day``, ``period`` (YYYY-MM), ``category`` and ``night``.
 
     The MCC → category map is joined as a small table (a hash join beats a CASE of ~100
@@ -104,7 +106,7 @@ CELLS_TABLE = "cmon_card_cells"
 _EXACT_TABLE = "cmon_card_exact"
 
 
-def fine_rows(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
+def fine_rows(card: ir.Table, mcc_map: Mapping[str, str]) -> ir.Table:
     """:func:`card_rows` with the :data:`FINE_KEYS` as strings, nulls replaced by a stand-in."""
     rows = card_rows(card, mcc_map)
 
@@ -124,7 +126,7 @@ def fine_rows(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
 def card_cells(
     con: BaseBackend,
     card: ir.Table,
-    ctx: dict[str, Any],
+    ctx: Context,
     dims: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Every card cell (:data:`CELL_SCHEMA`): sums, counts and capped distinct counts.
@@ -132,7 +134,7 @@ def card_cells(
     Cells are ``period × (city | district) × (total | each dim value)`` for the card ``dims``
     (default: all of :data:`CARD_DIMS`). ``_sum``, ``_n`` and ``_night`` (spending, payments,
     night spending) are exact. ``_merchants`` and ``_cards`` are the distinct merchants and
-    cards **capped at the privacy thresholds** ``ctx["min_merchants"]`` / ``ctx["min_cards"]``:
+    cards **capped at the privacy thresholds** ``ctx.min_merchants`` / ``ctx.min_cards``:
     ``min(distinct, threshold)``, which is all the privacy rule reads, and exact below it.
 
     Two steps instead of one distinct count per rollup:
@@ -154,8 +156,8 @@ def card_cells(
     from consumption_monitor.engine import quiet_engine_warnings, register_frame, unregister_frame
 
     dims = CARD_DIMS if dims is None else dims
-    min_m, min_c, city = int(ctx["min_merchants"]), int(ctx["min_cards"]), str(ctx["city"])
-    rows = fine_rows(card, ctx["mcc_map"])
+    min_m, min_c, city = ctx.min_merchants, ctx.min_cards, ctx.city
+    rows = fine_rows(card, ctx.mcc_map)
     keys = list(FINE_KEYS)
     plain = rows.group_by(keys).aggregate(
         _sum=rows.amount.sum(), _n=rows.count(), _night=rows.amount.sum(where=rows.night)
@@ -255,7 +257,7 @@ def _empty_cells() -> pd.DataFrame:
     )
 
 
-def card_cells_table(con: BaseBackend, card: ir.Table, ctx: dict[str, Any]) -> ir.Table:
+def card_cells_table(con: BaseBackend, card: ir.Table, ctx: Context) -> ir.Table:
     """:func:`card_cells` for all dims as a temporary table of ``con`` (name
     :data:`CELLS_TABLE`, replaced by the next call), which the card indicator expressions read."""
     from consumption_monitor.engine import register_frame
@@ -264,7 +266,7 @@ def card_cells_table(con: BaseBackend, card: ir.Table, ctx: dict[str, Any]) -> i
 
 
 def card_expr(
-    cells: ir.Table, code: str, kind: str, params: dict[str, Any], ctx: dict[str, Any]
+    cells: ir.Table, code: str, kind: str, params: dict[str, Any], ctx: Context
 ) -> ir.Table:
     """``card_sum`` / ``card_count`` by period × region × dim, or ``card_night_share``, read
     from the cell table of :func:`card_cells_table`."""

@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from consumption_monitor.compute.context import Context
 from consumption_monitor.compute.frame import (
     ROLLUP_KEYS,
     expand_ytd,
@@ -95,7 +96,7 @@ def enterprise_rows(ent: ir.Table) -> ir.Table:
 
 
 def enterprise_expr(
-    ent: ir.Table, code: str, kind: str, params: dict[str, Any], ctx: dict[str, Any]
+    ent: ir.Table, code: str, kind: str, params: dict[str, Any], ctx: Context
 ) -> ir.Table:
     """``enterprise_sum`` or ``enterprise_share`` for the bases month and ytd."""
     rows = enterprise_rows(ent)
@@ -103,24 +104,22 @@ def enterprise_expr(
     for basis, r in (("month", rows), ("ytd", expand_ytd(rows))):
         if kind == "enterprise_sum":
             out = panel_aggregate(
-                r, params["measure"], "enterprise_id", ctx["city"], list(params.get("dims", []))
+                r, params["measure"], "enterprise_id", ctx.city, list(params.get("dims", []))
             )
         else:
             if params["numerator"] == "upgrade":
                 num: ir.Value = ibis.ifelse(
-                    r.category.isin(ctx["upgrade"]), r.retail_sales, ibis.literal(0.0)
+                    r.category.isin(list(ctx.upgrade)), r.retail_sales, ibis.literal(0.0)
                 )
             else:
                 num = r[params["numerator"]].fill_null(0.0)
-            out = share_aggregate(r, num, "retail_sales", ctx["city"])
-        note = ctx["upgrade_note"] if params.get("numerator") == "upgrade" else ""
+            out = share_aggregate(r, num, "retail_sales", ctx.city)
+        note = ctx.upgrade_note if params.get("numerator") == "upgrade" else ""
         parts.append(finish(out, indicator=code, basis=basis, note=note))
     return union_all(*parts)
 
 
-def key_enterprise_expr(
-    ked: ir.Table, code: str, params: dict[str, Any], ctx: dict[str, Any]
-) -> ir.Table:
+def key_enterprise_expr(ked: ir.Table, code: str, params: dict[str, Any], ctx: Context) -> ir.Table:
     """Monthly sums of key monitored enterprises' sales or foot traffic, same-panel growth."""
     rows = ked.mutate(
         period=fold_january(ked.date.cast("date").strftime("%Y-%m")),
@@ -128,5 +127,5 @@ def key_enterprise_expr(
         business_district=ked.business_district_id.cast("string").fill_null("none"),
         _m=ked[params["measure"]].cast("float64"),
     )
-    out = panel_aggregate(rows, "_m", "enterprise_id", ctx["city"], list(params.get("dims", [])))
+    out = panel_aggregate(rows, "_m", "enterprise_id", ctx.city, list(params.get("dims", [])))
     return finish(out, indicator=code, basis="month")

@@ -1,10 +1,11 @@
 """Incremental refresh: recompute only what the batches loaded (or reverted) since the last
 stored result can change, then merge with the untouched rows of that result.
 
-Every stored result records the batch ids per dataset it reflects (:func:`batch_record`, kept in
-the Parquet metadata by :func:`.runner.write_result`). :func:`refresh` compares that record with
-the manifest: the batches that appeared or disappeared since name, through their files' partition
-folders (``period=<P>``), the changed datasets and partitions. Each indicator reading a changed
+Every stored result records the batch ids per dataset it reflects (:func:`.steps.batch_record`,
+kept in the Parquet metadata by :func:`consumption_monitor.store.results.write_result`).
+:func:`refresh` compares that record with the manifest: the batches that appeared or
+disappeared since name, through their files' partition folders (``period=<P>``), the changed
+datasets and partitions. Each indicator reading a changed
 dataset is recomputed for a *window* of output periods, from only the partitions that window
 needs (:mod:`.windows` gives the rule of each indicator kind).
 
@@ -24,10 +25,8 @@ differ, a recorded batch is gone from the manifest, or the partitions to read ho
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePath
 from typing import Any
@@ -38,92 +37,32 @@ import pandas as pd
 import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
+from consumption_monitor.compute.context import Context, context
 from consumption_monitor.compute.frame import EXPR_COLUMNS
+from consumption_monitor.compute.full import full_compute
 from consumption_monitor.compute.post import SAME_SET_KINDS
-from consumption_monitor.compute.runner import (
-    RECORD_KEY,
+from consumption_monitor.compute.source import Source
+from consumption_monitor.compute.steps import (
     ComputeResult,
-    compute,
-    context,
+    RefreshInfo,
+    batch_record,
     execute,
+    fingerprint,
     finish_table,
     indicator_expr,
     protected_rows,
     report_progress,
-    result_path,
     select,
 )
-from consumption_monitor.compute.source import Source
 from consumption_monitor.compute.windows import RULES, Window, may_start_early
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.indicators import Indicator, IndicatorCatalog, load_indicators
+from consumption_monitor.store.results import read_record, result_path
 
 #: Above this share of a full run's files, an incremental refresh is not worth it.
 BROAD_FRACTION = 0.5
 POST_KINDS = frozenset({"contribution"})
-
-
-@dataclass
-class RefreshInfo:
-    """How :func:`refresh` ran: ``mode`` incremental or full (with the ``reason``).
-
-    ``changed``: dataset → partitions touched by new or reverted batches; ``indicators`` and
-    ``periods``: what was recomputed; ``files_read``/``rows_read``: the lake files (and their
-    rows) this run read, ``full_files``/``full_rows``: what a full run reads.
-    """
-
-    mode: str
-    reason: str = ""
-    previous: str | None = None
-    changed: dict[str, list[str]] = field(default_factory=dict)
-    indicators: list[str] = field(default_factory=list)
-    periods: list[str] = field(default_factory=list)
-    files_read: int = 0
-    rows_read: int = 0
-    full_files: int = 0
-    full_rows: int = 0
-
-
-# -- the batch record ----------------------------------------------------------------------------
-def batch_record(source: object, as_of: date | None) -> dict[str, list[int]] | None:
-    """Visible batch ids per dataset of the lake store ``source`` (None for other sources)."""
-    from consumption_monitor.store import Store
-
-    if not isinstance(source, Store):
-        return None
-    out: dict[str, list[int]] = {d.name: [] for d in source.catalog.datasets}
-    for b in source.list_batches():
-        if b.status == "committed" and (as_of is None or b.vintage <= as_of):
-            out.setdefault(b.dataset, []).append(b.id)
-    return out
-
-
-def fingerprint(ctx: dict[str, Any], catalog: IndicatorCatalog, codes: list[str] | None) -> str:
-    """Hash of what besides the lake decides the result: settings context, catalog, codes."""
-    payload = json.dumps(
-        {
-            "ctx": {k: sorted(v) if isinstance(v, set | frozenset) else v for k, v in ctx.items()},
-            "catalog": [i.model_dump(mode="json") for i in catalog],
-            "codes": codes,
-        },
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-
-def read_record(path: PurePath, filesystem: Any = None) -> dict[str, Any] | None:
-    """The batch record stored with a result file (None when it has none).
-
-    ``filesystem``: the lake's ``pyarrow`` filesystem for a path on an object store.
-    """
-    meta = pq.read_schema(str(path), filesystem=filesystem).metadata or {}
-    raw = meta.get(RECORD_KEY)
-    if raw is None:
-        return None
-    record: dict[str, Any] = json.loads(raw)
-    return record
 
 
 # -- the refresh ---------------------------------------------------------------------------------
@@ -148,9 +87,9 @@ def refresh(
 ) -> ComputeResult:
     """Bring the latest stored result up to date with the lake (module docstring).
 
-    Returns the same table a full :func:`.runner.compute` would (``computed_at`` aside), with
+    Returns the same table a full :func:`.full.full_compute` would (``computed_at`` aside), with
     ``result.refresh`` saying whether it ran incrementally or fell back, and why. Nothing is
-    written: pass the result to :func:`.runner.write_result`.
+    written: pass the result to :func:`consumption_monitor.store.results.write_result`.
     """
     from consumption_monitor.engine import connect
     from consumption_monitor.store import Store
@@ -181,7 +120,9 @@ def _full(
     codes: list[str] | None,
     catalog: IndicatorCatalog,
 ) -> ComputeResult:
-    result = compute(settings, as_of=as_of, con=con, source=source, codes=codes, catalog=catalog)
+    result = full_compute(
+        settings, as_of=as_of, con=con, source=source, codes=codes, catalog=catalog
+    )
     info = RefreshInfo(mode="full", reason=reason)
     info.indicators = sorted(result.table.indicator.unique().tolist())
     info.periods = sorted(result.table.period.dropna().unique().tolist())
@@ -197,13 +138,13 @@ def _plan(
     settings: Settings,
     store: Any,
     as_of: date | None,
-    ctx: dict[str, Any],
+    ctx: Context,
     catalog: IndicatorCatalog,
     codes: list[str] | None,
     max_fraction: float,
 ) -> _Plan | str:
     """What to recompute, or the reason to fall back to a full computation."""
-    now = batch_record(store, as_of) or {}  # before any read (see runner.compute)
+    now = batch_record(store, as_of) or {}  # before any read (see full.full_compute)
     try:
         previous = result_path(settings, as_of)
     except NotFoundError:
@@ -268,7 +209,7 @@ def _incremental(
     store: Any,
     as_of: date | None,
     con: BaseBackend,
-    ctx: dict[str, Any],
+    ctx: Context,
     catalog: IndicatorCatalog,
     codes: list[str] | None,
 ) -> ComputeResult:

@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 
 from consumption_monitor.catalog import load_catalog
-from consumption_monitor.compute.runner import read_result
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.indicators import load_indicators
+from consumption_monitor.store.results import read_result
 
 
 def indicator_frame(

@@ -14,6 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from consumption_monitor.compute.context import Context
 from consumption_monitor.compute.frame import (
     ROLLUP_KEYS,
     expand_ytd,
@@ -24,7 +25,7 @@ from consumption_monitor.compute.frame import (
 )
 
 
-def registry_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: dict[str, Any]) -> ir.Table:
+def registry_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: Context) -> ir.Table:
     """Counts by month, YTD and year, for the city and each district (× ``dim``)."""
     if "kinds" in params:
         t = t.filter(t.kind.isin(list(params["kinds"])))
@@ -43,18 +44,16 @@ def registry_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: dict[str,
             r.select("period", "district_code", *([dim] if dim else []), _basis=ibis.literal(basis))
         )
     both = union_all(*parts)
-    long = explode(both, ctx["city"], {dim: dim} if dim else {}, keep=["_basis"])
+    long = explode(both, ctx.city, {dim: dim} if dim else {}, keep=["_basis"])
     agg = long.group_by([*ROLLUP_KEYS, "_basis"]).aggregate(value=long.count().cast("float64"))
     return finish(agg.rename(basis="_basis"), indicator=code)
 
 
-def unit_report_expr(
-    t: ir.Table, code: str, params: dict[str, Any], ctx: dict[str, Any]
-) -> ir.Table:
+def unit_report_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: Context) -> ir.Table:
     """Reported values of one indicator; basis from the period form and the indicator's flow."""
     t = t.filter(t.indicator == params["source_indicator"])
     unit = t.reporting_unit.cast("string")
-    region = unit.substitute(ctx["district_names"], else_=ibis.literal(ctx["city"]))
+    region = unit.substitute(dict(ctx.district_names), else_=ibis.literal(ctx.city))
     month_basis = "ytd" if params.get("flow", True) else "month"
     basis = ibis.cases(
         (t.period.re_search(r"^\d{4}$"), "year"),

@@ -254,7 +254,7 @@ def _versions(settings: Settings, dataset: str, columns: list[str], as_of: date 
 
 def load_lake(settings: Settings, as_of: date | None = None) -> LakeView:
     """Read what :func:`build_inputs` needs, as visible on ``as_of`` (all when None)."""
-    from consumption_monitor.compute.runner import read_result
+    from consumption_monitor.store.results import read_result
 
     plan = load_plan(settings=settings)
     cat = load_catalog(settings.city)
@@ -506,7 +506,7 @@ def scheme_inputs(
 def latest_period(settings: Settings, as_of: date | None = None) -> str | None:
     """The latest year with a December year-to-date row in the computed indicator table (the
     latest full year), else the latest year with any row; ``None`` when nothing was computed."""
-    from consumption_monitor.compute.runner import read_result
+    from consumption_monitor.store.results import read_result
 
     try:
         table = read_result(settings, as_of)

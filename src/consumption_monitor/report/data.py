@@ -1,6 +1,6 @@
 """Everything a report reads, gathered once: the indicator long table plus plain inputs.
 
-The long table is ``consumption_monitor.compute.runner.read_result`` (columns ``indicator,
+The long table is ``consumption_monitor.store.results.read_result`` (columns ``indicator,
 region, period, basis, dim, dim_value, value, yoy_pct, numerator, denominator, note, …``).
 Judgements made elsewhere enter as plain rows so that a section can be built and tested
 without a database: target statuses (:class:`TargetLine`), open alerts (:class:`AlertLine`),
@@ -271,7 +271,7 @@ def load_report_data(settings: Settings, as_of: date | None = None, **inputs: An
     says "not available" rather than failing the whole report. Alerts, rankings and the
     holiday comparison are passed in by the caller.
     """
-    from consumption_monitor.compute.runner import read_result
+    from consumption_monitor.store.results import read_result
 
     table = read_result(settings, as_of=as_of)
     if "targets" not in inputs:

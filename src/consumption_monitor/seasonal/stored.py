@@ -34,7 +34,7 @@ SEASONAL_DIR = ("_derived", "seasonal")
 
 
 def _rows(settings: Settings, code: str, region: str, basis: str) -> pd.DataFrame:
-    from consumption_monitor.compute.runner import read_result
+    from consumption_monitor.store.results import read_result
 
     table = read_result(settings)
     dim = table["dim"].fillna("") if "dim" in table.columns else ""

@@ -18,6 +18,7 @@ from consumption_monitor.catalog.models import Basis
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.indicators import load_indicators
 from consumption_monitor.monitor.alerts import AlertOut
+from consumption_monitor.monitor.submissions import obligations
 from consumption_monitor.web.analysis_data import chain_data, gaps
 from consumption_monitor.web.api import ERROR_RESPONSES, Page, Paging, UtcDatetime, paged
 from consumption_monitor.web.deps import (
@@ -31,7 +32,7 @@ from consumption_monitor.web.deps import (
 )
 from consumption_monitor.web.indicator_data import indicator_table, records, select
 from consumption_monitor.web.pages_work import alert_service
-from consumption_monitor.web.plan_data import obligations, target_reports_or_none
+from consumption_monitor.web.plan_data import target_reports_or_none
 from consumption_monitor.web.providers import plan_or_none
 
 router = APIRouter(prefix="/api/v1", tags=["data"], responses=ERROR_RESPONSES)

@@ -1,7 +1,7 @@
 """The computed indicator long table as the pages see it: headline cards, explorer selections,
 district values for the map, 商圈 tables and exports.
 
-Everything here reads :func:`consumption_monitor.compute.runner.read_result` (cached per stored
+Everything here reads :func:`consumption_monitor.store.results.read_result` (cached per stored
 file) and only selects and formats rows; no figure is recomputed. When nothing has been computed
 yet every function returns an empty result and the pages say "暂无数据 / no data yet".
 
@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from consumption_monitor.catalog import load_catalog
-from consumption_monitor.compute.runner import read_result, result_path
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import DataValidationError, NotFoundError
 from consumption_monitor.indicators import load_indicators
 from consumption_monitor.indicators.format import UNIT_LABELS_ZH, format_value
+from consumption_monitor.store.results import read_result, result_path
 
 #: The 总览 cards: indicator and basis (the latest period of each is shown).
 HEADLINE: tuple[tuple[str, str], ...] = (

@@ -25,6 +25,7 @@ from consumption_monitor.errors import (
     PermissionDeniedError,
 )
 from consumption_monitor.indicators.format import format_value
+from consumption_monitor.monitor.submissions import obligations
 from consumption_monitor.web import admin, figures, pages_analysis, pages_work
 from consumption_monitor.web.deps import (
     DB,
@@ -39,7 +40,6 @@ from consumption_monitor.web.deps import (
 from consumption_monitor.web.indicator_data import district_values, label_of, unit_of
 from consumption_monitor.web.plan_data import (
     latest_by_unit,
-    obligations,
     target_reports_or_none,
     task_progress_table,
 )

@@ -21,6 +21,7 @@ from consumption_monitor.catalog import load_catalog
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.ingest.templates import write_template
 from consumption_monitor.monitor.alerts import AlertService
+from consumption_monitor.monitor.submissions import obligations
 from consumption_monitor.report import report_file
 from consumption_monitor.targets.status import Status
 from consumption_monitor.web import figures
@@ -34,7 +35,7 @@ from consumption_monitor.web.deps import (
     State,
     require,
 )
-from consumption_monitor.web.plan_data import obligations, target_reports_or_none
+from consumption_monitor.web.plan_data import target_reports_or_none
 from consumption_monitor.web.providers import plan_or_none
 from consumption_monitor.web.templating import render
 

@@ -1,0 +1,150 @@
+"""The stored long indicator table: where a computation is kept and how it is read back.
+
+``write_result`` stores a computation as Parquet under
+``<lake>/_derived/indicators/vintage=<D>/computed-<stamp>.parquet`` (whole or not at all, on
+disk or on an object store: :class:`consumption_monitor.store.fs.LakeRoot`), with the batches
+it reflects in the file's metadata (:data:`RECORD_KEY`, read by :func:`read_record`), and keeps
+the newest :data:`KEEP_COMPUTATIONS` files of the folder. ``result_path``/``read_result`` give
+the latest computation of the latest vintage at or before a date (today by default, so a vintage
+computed for a future date is never what a plain read sees).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from pathlib import PurePath
+from typing import Any, Protocol
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from consumption_monitor.config import Settings
+from consumption_monitor.errors import NotFoundError
+from consumption_monitor.store.fs import LakeRoot, lake_root
+
+#: Columns of the stored long table.
+COLUMNS: tuple[str, ...] = (
+    "indicator", "region", "period", "basis", "dim", "dim_value", "value", "yoy_pct",
+    "mom_pct", "vs_2019_pct", "yoy_2y_avg_pct", "numerator", "denominator", "note",
+    "vintage", "provisional", "computed_at",
+)  # fmt: skip
+DERIVED_DIR = ("_derived", "indicators")
+#: Stored computations kept per vintage folder; ``write_result`` deletes older ones.
+KEEP_COMPUTATIONS = 3
+#: Name of a stored computation (``computed-<UTC stamp>.parquet``; the stamp sorts by time).
+_COMPUTED = re.compile(r"computed-\d{8}T\d{12}\.parquet")
+#: Parquet metadata key of the record an incremental refresh starts from.
+RECORD_KEY = b"cmon.record"
+
+
+class StoredResult(Protocol):
+    """What :func:`write_result` stores (``compute.steps.ComputeResult`` is one)."""
+
+    @property
+    def table(self) -> pd.DataFrame: ...
+    @property
+    def vintage(self) -> date: ...
+    @property
+    def as_of(self) -> date | None: ...
+    @property
+    def batches(self) -> dict[str, list[int]] | None: ...
+    @property
+    def fingerprint(self) -> str: ...
+
+
+def write_result(
+    settings: Settings, result: StoredResult, *, keep: int = KEEP_COMPUTATIONS
+) -> PurePath:
+    """Store ``result`` under ``_derived/indicators/vintage=<D>/computed-<stamp>.parquet``.
+
+    The file appears whole or not at all (:meth:`.fs.LakeRoot.write_parquet`: a temp name
+    renamed into place on disk, one upload on an object store). The batch record of ``result``
+    goes into its metadata (key :data:`RECORD_KEY`). Afterwards only the newest ``keep`` (at
+    least 1) ``computed-*.parquet`` files of the vintage folder stay; the file just written is
+    never deleted. Returns its path (inside the lake's filesystem on an object store).
+    """
+    lake = lake_root(settings)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    table = result.table.copy()
+    table["vintage"] = pd.to_datetime(table["vintage"]).dt.date
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    if result.batches is not None:
+        record = {
+            "as_of": result.as_of.isoformat() if result.as_of else None,
+            "batches": result.batches,
+            "fingerprint": result.fingerprint,
+        }
+        meta = {**(arrow.schema.metadata or {}), RECORD_KEY: json.dumps(record).encode()}
+        arrow = arrow.replace_schema_metadata(meta)
+    folder = "/".join((*DERIVED_DIR, f"vintage={result.vintage.isoformat()}"))
+    rel = f"{folder}/computed-{stamp}.parquet"
+    lake.write_parquet(arrow, rel)
+    stored = computations(lake, folder)
+    lake.delete([f for f in stored[: -max(keep, 1)] if f != rel])
+    return lake.pure(rel)
+
+
+def computations(lake: LakeRoot, folder: str) -> list[str]:
+    """The ``computed-*.parquet`` files of a vintage folder, oldest first (temp files left out)."""
+    return sorted(f for f in lake.list_files(folder) if _COMPUTED.match(f.rsplit("/", 1)[-1]))
+
+
+def result_path(settings: Settings, as_of: date | None = None) -> PurePath:
+    """The file of the latest stored computation of the latest vintage at or before ``as_of``.
+
+    ``as_of`` defaults to today: a vintage computed for a later date (``compute --as-of`` in
+    the future) is never what a plain read sees. A :class:`~pathlib.Path` in a local lake; on an
+    object store the path inside the lake's filesystem (``lake_root(settings).arrow_filesystem()``
+    reads it).
+    """
+    as_of = as_of or date.today()
+    lake = lake_root(settings)
+    base = "/".join(DERIVED_DIR)
+    for name in reversed(lake.list_dirs(base)):
+        if not name.startswith("vintage=") or (as_of and name[8:] > as_of.isoformat()):
+            continue
+        stored = computations(lake, f"{base}/{name}")
+        if stored:
+            return lake.pure(stored[-1])
+    raise NotFoundError(
+        "no computed indicators found" + (f" as of {as_of}" if as_of else ""),
+        "尚未计算指标" + (f"（截至 {as_of}）" if as_of else ""),
+        hint_en="run `cmon compute` first",
+        hint_zh="请先运行 `cmon compute`",
+    )
+
+
+def read_result(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
+    """The latest stored computation of the latest vintage at or before ``as_of``."""
+    path = result_path(settings, as_of)
+    return pd.read_parquet(path, filesystem=lake_root(settings).arrow_filesystem())
+
+
+def read_record(path: PurePath, filesystem: Any = None) -> dict[str, Any] | None:
+    """The batch record stored with a result file (None when it has none).
+
+    ``filesystem``: the lake's ``pyarrow`` filesystem for a path on an object store.
+    """
+    meta = pq.read_schema(str(path), filesystem=filesystem).metadata or {}
+    raw = meta.get(RECORD_KEY)
+    if raw is None:
+        return None
+    record: dict[str, Any] = json.loads(raw)
+    return record
+
+
+__all__ = [
+    "COLUMNS",
+    "DERIVED_DIR",
+    "KEEP_COMPUTATIONS",
+    "RECORD_KEY",
+    "StoredResult",
+    "computations",
+    "read_record",
+    "read_result",
+    "result_path",
+    "write_result",
+]
