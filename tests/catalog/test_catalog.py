@@ -116,7 +116,8 @@ def test_dataset_schemas_are_complete() -> None:
     names = [d.name for d in CAT.datasets]
     assert names == [
         "official_stats", "enterprise_monthly", "card_transactions", "key_enterprise_daily",
-        "unit_reports", "first_stores", "events", "task_progress", "projects",
+        "unit_reports", "first_stores", "events", "trade_in", "inbound_spending", "task_progress",
+        "projects",
     ]  # fmt: skip
     for ds in CAT.datasets:
         cols = set(ds.column_names)

@@ -92,9 +92,12 @@ def _breaks(ind: Indicator, seen: frozenset[str] = frozenset()) -> list[str]:
         out += [f"{ind.code}: key_enterprise_daily lacks {c}" for c in wanted - cols]
     elif ind.kind == "registry_count":
         cols = _columns(p["dataset"])
-        wanted = {p["date_column"], *([p["dim"]] if p.get("dim") else [])}
+        when = p.get("date_column") or p["period_column"]
+        wanted = {when, *([p["dim"]] if p.get("dim") else [])}
+        if p.get("value_column"):
+            wanted.add(p["value_column"])
         if p.get("kinds"):
-            wanted.add("kind")
+            wanted.add(p.get("kind_column", "kind"))
         if p.get("min_attendance"):
             wanted.add("attendance")
         out += [f"{ind.code}: {p['dataset']} lacks {c}" for c in wanted - cols]

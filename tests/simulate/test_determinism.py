@@ -55,6 +55,8 @@ def test_manifest_lists_every_file_with_dataset(sim: SimulationResult) -> None:
         "unit_reports",
         "first_stores",
         "events",
+        "trade_in",
+        "inbound_spending",
         "task_progress",
         "projects",
     }

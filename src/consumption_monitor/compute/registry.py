@@ -1,4 +1,5 @@
-"""Counts from the registries (``first_stores``, ``events``) and levels from ``unit_reports``.
+"""Counts from the registries (``first_stores``, ``events``), sums from the programme reports
+(``trade_in``, ``inbound_spending``) and levels from ``unit_reports``.
 
 Registry rows count in the month of their date column (opening date, start date; January counts
 in the Jan–Feb period ``YYYY-02`` like every monthly series here); YTD and year
@@ -26,14 +27,26 @@ from consumption_monitor.compute.frame import (
 
 
 def registry_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: Context) -> ir.Table:
-    """Counts by month, YTD and year, for the city and each district (× ``dim``)."""
+    """Counts (or sums of ``value_column``) by month, YTD and year, for the city and each
+    district (× ``dim``).
+
+    The month of a row is that of ``date_column`` (a date) or ``period_column`` (a ``YYYY-MM``
+    period column, programme reports); ``kinds`` keeps the rows whose ``kind_column`` (default
+    ``kind``) is one of them.
+    """
     if "kinds" in params:
-        t = t.filter(t.kind.isin(list(params["kinds"])))
+        t = t.filter(t[params.get("kind_column", "kind")].isin(list(params["kinds"])))
     if "min_attendance" in params:
         t = t.filter(t.attendance >= int(params["min_attendance"]))
+    if "period_column" in params:
+        month = t[params["period_column"]].cast("string").substr(0, 7)
+    else:
+        month = t[params["date_column"]].cast("date").strftime("%Y-%m")
+    value = params.get("value_column")
     rows = t.mutate(
-        period=fold_january(t[params["date_column"]].cast("date").strftime("%Y-%m")),
+        period=fold_january(month),
         district_code=t.district_code.cast("string"),
+        _v=(t[value].cast("float64") if value else ibis.literal(1.0)),
     )
     dim = params.get("dim", "")
     ytd = expand_ytd(rows)
@@ -41,11 +54,17 @@ def registry_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: Context) 
     parts = []
     for basis, r in (("month", rows), ("ytd", ytd), ("year", year)):
         parts.append(
-            r.select("period", "district_code", *([dim] if dim else []), _basis=ibis.literal(basis))
+            r.select(
+                "period",
+                "district_code",
+                "_v",
+                *([dim] if dim else []),
+                _basis=ibis.literal(basis),
+            )
         )
     both = union_all(*parts)
-    long = explode(both, ctx.city, {dim: dim} if dim else {}, keep=["_basis"])
-    agg = long.group_by([*ROLLUP_KEYS, "_basis"]).aggregate(value=long.count().cast("float64"))
+    long = explode(both, ctx.city, {dim: dim} if dim else {}, keep=["_basis", "_v"])
+    agg = long.group_by([*ROLLUP_KEYS, "_basis"]).aggregate(value=long._v.sum().cast("float64"))
     return finish(agg.rename(basis="_basis"), indicator=code)
 
 

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from consumption_monitor.config import Settings, get_settings
+from consumption_monitor.catalog import load_catalog
 from consumption_monitor.errors import PlanError
 from consumption_monitor.plan.models import (
     Group,
@@ -164,6 +165,7 @@ class _PlanReader:
             for task in self.collect(self.entries(doc, "tasks"), Task, "task").values()
         }
         safeguards = self.read_safeguards(self.entries(doc, "safeguards", required=False), units)
+        self.check_indicators(tasks, safeguards)
         targets = self.collect(self.entries(doc, "targets"), Target, "target", prefix="")
         self.check_targets(info, tasks, targets)
         targets = share_merged_goals(tasks, targets)
@@ -177,6 +179,18 @@ class _PlanReader:
             units=units,
             path=self.path,
         )
+
+    def check_indicators(self, tasks: dict[int, Task], safeguards: list[SafeguardGroup]) -> None:
+        """Every monitoring indicator a task or safeguard item names is in the catalog."""
+        known = {i.code for i in load_catalog().indicators}
+        named = [(f"task-{t.id}", t.indicators) for t in tasks.values()]
+        named += [(item.id, item.indicators) for g in safeguards for item in g.items]
+        for entry, codes in named:
+            for code in codes:
+                if code not in known:
+                    raise self.fail(
+                        entry, "indicators", "unknown indicator code", "指标代码不存在", code
+                    )
 
     def read_units(self, info: PlanInfo) -> UnitRegistry:
         units_path = (self.path.parent / info.units_file).resolve()

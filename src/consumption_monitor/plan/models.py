@@ -154,6 +154,10 @@ class Task(_Model):
     goals_zh: dict[str, str] = Field(default_factory=dict)
     units: list[str] = Field(min_length=1)
     links: tuple[UnitLink, ...] = ()
+    indicators: list[str] = Field(
+        default_factory=list,
+        description="Indicators that monitor the task's measures (beyond its targets' own).",
+    )
 
     @property
     def lead_unit(self) -> str | None:
@@ -191,6 +195,9 @@ class SafeguardItem(_Model):
     text_en: str = ""
     units: list[str] = Field(min_length=1)
     links: tuple[UnitLink, ...] = ()
+    indicators: list[str] = Field(
+        default_factory=list, description="Indicators that monitor the item's measures."
+    )
 
 
 class SafeguardGroup(_Model):

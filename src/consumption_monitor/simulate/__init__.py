@@ -39,6 +39,7 @@ from consumption_monitor.simulate.official import (
     unit_label,
 )
 from consumption_monitor.simulate.plan_reports import task_progress_rows, unit_report_rows
+from consumption_monitor.simulate.programmes import inbound_rows, trade_in_rows
 from consumption_monitor.simulate.projects import project_rows
 from consumption_monitor.simulate.registries import event_rows, first_store_rows
 from consumption_monitor.simulate.writer import (
@@ -123,6 +124,14 @@ def simulate(
         write_xlsx(path, headers("events", chinese=True), events, sheet="重大活动"),
         vintage=_vint(cfg),
     )
+    trade_in, trade_in_truth = trade_in_rows(cfg)
+    path = root / "trade_in" / "trade_in.xlsx"
+    n = write_xlsx(path, headers("trade_in", chinese=True), trade_in, sheet="以旧换新")
+    man.add(path, "trade_in", n, vintage=_vint(cfg))
+    inbound, inbound_truth = inbound_rows(cfg)
+    path = root / "inbound_spending" / "inbound_spending.xlsx"
+    n = write_xlsx(path, headers("inbound_spending", chinese=True), inbound, sheet="离境退税与免税")
+    man.add(path, "inbound_spending", n, vintage=_vint(cfg))
     projects, gap = project_rows(cfg)
     path = root / "projects" / "projects.xlsx"
     man.add(
@@ -160,6 +169,8 @@ def simulate(
         "task_progress": progress_truth,
         "first_stores_per_year": store_counts,
         "events_per_year": event_counts,
+        "trade_in_subsidy_per_year": trade_in_truth,
+        "inbound_sales_per_year": inbound_truth,
         "empty_chain_link": gap,
         "upgrade_categories": load_catalog().upgrade_default,
     }

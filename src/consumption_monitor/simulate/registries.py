@@ -101,7 +101,14 @@ EVENTS_PER_YEAR = {
     "exhibition": 22,
     "festival": 6,
 }
+#: 首发经济 events per full year (2025 on plan pace), held in landmark 商圈 (drawn separately).
+DEBUTS_PER_YEAR = {"debut_launch": 36, "debut_show": 14, "debut_exhibition": 8}
+#: 商圈 of the venues that sit in one (catalog ids).
+_VENUE_BD = {"意式风情区广场": "BD002", "滨海文化中心": "BD011", "东丽湖演艺中心": "BD012"}
 _KIND_ZH = {
+    "debut_launch": "新品首发",
+    "debut_show": "首秀",
+    "debut_exhibition": "首展",
     "concert": "演唱会",
     "music_festival": "音乐节",
     "sports_event": "赛事",
@@ -204,7 +211,44 @@ def event_rows(cfg: SimConfig) -> tuple[list[list[object]], dict[str, dict[str, 
                         name,
                         district,
                         attendance,
+                        _VENUE_BD.get(name),
                     ]
                 )
+    _debut_rows(cfg, rows, counts, kind_zh)
     rows.sort(key=lambda r: (str(r[3]), str(r[0])))
     return rows, counts
+
+
+def _debut_rows(
+    cfg: SimConfig,
+    rows: list[list[object]],
+    counts: dict[str, dict[str, int]],
+    kind_zh: dict[str, str],
+) -> None:
+    """首发/首秀/首展 events in the landmark 商圈 (own random stream: other events unchanged)."""
+    rng = cfg.rng(STREAM_REGISTRY, 3)
+    landmarks = [b for b in load_catalog().business_districts if b.landmark]
+    for year in cfg.years:
+        lo, hi = _months_in(cfg, year)
+        span = (hi - lo).days + 1
+        pace = 0.3 if year in (2020, 2022) else 1.0 + 0.15 * max(year - 2024, 0)
+        for kind, per_year in DEBUTS_PER_YEAR.items():
+            n = round(per_year * pace * span / 365)
+            counts.setdefault(str(year), {})[kind] = n
+            for _ in range(n):
+                bd = landmarks[int(rng.integers(len(landmarks)))]
+                start = lo + dt.timedelta(days=int(rng.integers(0, span)))
+                seq = len(rows) + 1
+                rows.append(
+                    [
+                        f"EV{year}{seq:05d}",
+                        f"{year}{bd.name_zh}{_KIND_ZH[kind]}第{seq}场",
+                        kind_zh.get(kind, kind),
+                        start,
+                        start,
+                        bd.name_zh,
+                        bd.district,
+                        int(rng.integers(200, 3000)),
+                        bd.id,
+                    ]
+                )
