@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.catalog import load_catalog
+from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import PlanError
 from consumption_monitor.plan.models import (
     Group,
