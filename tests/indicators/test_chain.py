@@ -22,8 +22,6 @@ NOT_MEASURED = {
     "T-landmark-districts": "a count of landmark 商圈 (catalog flags, not a dataset) — #19 item 9",
     "T-one-district-one-center": "district commercial centres: milestones, not a series",
     "T-old-community-renovation": "a completion rate tracked as task progress",
-    "T-leasing-assets": "national rank: needs other provinces' figures — #19 item 9",
-    "T-factoring-assets": "share of the national total: no dataset supplies it — #19 item 9",
     "T-service-retail-growth-rank": "national rank of service retail growth (other provinces)",
 }
 

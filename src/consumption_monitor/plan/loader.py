@@ -165,8 +165,8 @@ class _PlanReader:
             for task in self.collect(self.entries(doc, "tasks"), Task, "task").values()
         }
         safeguards = self.read_safeguards(self.entries(doc, "safeguards", required=False), units)
-        self.check_indicators(tasks, safeguards)
         targets = self.collect(self.entries(doc, "targets"), Target, "target", prefix="")
+        self.check_indicators(tasks, safeguards, targets)
         self.check_targets(info, tasks, targets)
         targets = share_merged_goals(tasks, targets)
         return Plan(
@@ -180,11 +180,20 @@ class _PlanReader:
             path=self.path,
         )
 
-    def check_indicators(self, tasks: dict[int, Task], safeguards: list[SafeguardGroup]) -> None:
-        """Every monitoring indicator a task or safeguard item names is in the catalog."""
+    def check_indicators(
+        self,
+        tasks: dict[int, Task],
+        safeguards: list[SafeguardGroup],
+        targets: dict[str, Target],
+    ) -> None:
+        """Every indicator a task, safeguard item or dated target value names is in the catalog."""
         known = {i.code for i in load_catalog().indicators}
         named = [(f"task-{t.id}", t.indicators) for t in tasks.values()]
         named += [(item.id, item.indicators) for g in safeguards for item in g.items]
+        named += [
+            (target.id, [v.indicator for v in target.values if v.indicator])
+            for target in targets.values()
+        ]
         for entry, codes in named:
             for code in codes:
                 if code not in known:

@@ -226,6 +226,11 @@ class TargetValue(_Model):
     unit: str | None = None
     unit_en: str | None = None
     source: str = Field(min_length=1)
+    indicator: str | None = Field(
+        None,
+        description="Indicator of this dated value when it differs from the target's (全国首位 "
+        "in 2025 is a rank, 占全国比重 in 2027 a share).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> TargetValue:

@@ -35,6 +35,15 @@ UNIT_LABEL = {
 _COUNTS = {"count", "beds"}
 # Levels for targets without a number (trend, milestone), in the catalog unit.
 _NO_NUMBER_BASE = {"airport_cargo": 21.0, "old_community_renovation": 72.0}
+#: National standing the finance regulator reports yearly (it needs other provinces' data):
+#: indicator → (2025 level, yearly change). Planted: leasing keeps first place and grows its
+#: share towards a quarter; factoring keeps first place at a share just under a third.
+NATIONAL_STANDING = {
+    "leasing_assets_rank": (1.0, 0.0),
+    "leasing_assets_national_share": (24.2, 0.6),
+    "factoring_assets_rank": (1.0, 0.0),
+    "factoring_assets": (31.5, 0.4),
+}
 # Indicators that are flows over the year (a year-to-date report is a fraction of the year).
 _FLOWS = {
     "tourists",
@@ -151,7 +160,26 @@ def unit_report_rows(
                 "status": status if cfg.end >= (2025, 12) else "not_reported",
             }
         )
+    _standing_rows(cfg, plan, out)
     return out, truth
+
+
+def _standing_rows(cfg: SimConfig, plan: Any, out: dict[str, list[list[object]]]) -> None:
+    """Yearly national-standing reports (ranks and shares of the national total)."""
+    cat = load_catalog()
+    unit = plan.unit("local_finance")
+    end_y, end_m = cfg.end
+    for code, (level_2025, step) in NATIONAL_STANDING.items():
+        ind = cat.indicator_name(code)
+        label = "名" if ind.unit == "rank" else UNIT_LABEL.get(ind.unit, ind.unit)
+        for year in range(2024, end_y + 1):
+            if (year, 12) > (end_y, end_m):
+                continue
+            level = round(level_2025 + step * (year - 2025), 2)
+            evidence = f"https://example.gov.cn/evidence/{unit.code}/{code}/{year}.pdf"
+            out.setdefault(unit.code, []).append(
+                [unit.name_zh, ind.name_zh, f"{year}", level, label, "全年", evidence]
+            )
 
 
 def _quarters(cfg: SimConfig) -> list[tuple[int, int]]:

@@ -188,14 +188,17 @@ def build_evidence(
     unit_scale: float = 1.0,
     as_of: date | None = None,
     measure: str | None = None,
+    indicator: str | None = None,
 ) -> Evidence:
     """Evidence for one target: its indicator's series, linked task progress, parity reference.
 
     ``unit_scale`` converts the indicator's values into the target's unit (growth rates are
     unit-free and left alone). ``measure`` (flow or stock) defaults to the indicator's own.
+    ``indicator`` (default the target's) is the one a dated value names for itself.
     """
-    measure = measure or indicator_measure(target.indicator)
-    ev = series_evidence(table, target.indicator, region, as_of=as_of, measure=measure)
+    code = indicator or target.indicator
+    measure = measure or indicator_measure(code)
+    ev = series_evidence(table, code, region, as_of=as_of, measure=measure)
     if unit_scale != 1.0:
         ev.annual = {y: v * unit_scale for y, v in ev.annual.items()}
         ev.cumulative_by_year = {

@@ -97,7 +97,6 @@ def target_reports(
     """Judge every target of ``plan`` from the given inputs (pure; no I/O)."""
     reports = []
     for target in plan.targets.values():
-        unit = indicator_unit(target.indicator)
         where = target_region(target, region)
         progress_pct = latest_task_progress(progress, target.tasks)
         values: list[ValueStatus] = []
@@ -106,6 +105,8 @@ def target_reports(
             # Each dated value may be written in its own unit (全国首位 in 2025, a share of the
             # national total in 2027): the indicator's values are scaled per value, and a value
             # the indicator cannot measure is reported as having no data, with the reason.
+            code = value.indicator or target.indicator
+            unit = indicator_unit(code)
             try:
                 factor = scale(unit, value.unit)
             except ConfigError as exc:
@@ -115,7 +116,7 @@ def target_reports(
                 values.append(status)
                 continue
             evidence = build_evidence(
-                target, table, where, progress_pct, unit_scale=factor, as_of=as_of
+                target, table, where, progress_pct, unit_scale=factor, as_of=as_of, indicator=code
             )
             evidence.plan_start = plan.info.period[0]
             values.append(evaluate_value(target, value, evidence, as_of, thresholds))
