@@ -29,6 +29,11 @@ from consumption_monitor.catalog import Catalog, load_catalog
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import CalendarError, NotFoundError
 from consumption_monitor.indicators.format import format_money
+from consumption_monitor.monitor.holiday_cards import (
+    CardHolidayFigure,
+    card_figures,
+    read_card_blocks,
+)
 
 __all__ = [
     "HolidayComparison",
@@ -106,6 +111,7 @@ class HolidayComparison(BaseModel):
     by_business_district: list[HolidayFigure]
     vs_2019: HolidayFigure | None = None
     base_2019: dict[str, Any] | None = None
+    cards: list[CardHolidayFigure] = []
     flash_zh: str = ""
     flash_en: str = ""
 
@@ -204,14 +210,17 @@ def holiday_report(
     *,
     con: ibis.BaseBackend | None = None,
     reports: pd.DataFrame | None = None,
+    cards: pd.DataFrame | None = None,
     with_2019: bool = True,
 ) -> HolidayComparison:
     """The comparison of the block ``key`` (e.g. ``"2025-spring-festival"``) with last year's
     block of the same holiday, and with 2019's when ``with_2019`` (pre-pandemic base).
 
-    ``reports`` may be given directly (tests); otherwise the lake is read through
-    ``engine.connect(settings)``. A block without a previous-year block raises
-    :class:`NotFoundError`; unknown years :class:`CalendarError`.
+    ``reports`` (key-enterprise rows) and ``cards`` (per-block card aggregates, see
+    :func:`.holiday_cards.read_card_blocks`) may be given directly (tests); otherwise the lake
+    is read through ``engine.connect(settings)``; a lake without card data gives no card
+    figures. A block without a previous-year block raises :class:`NotFoundError`; unknown years
+    :class:`CalendarError`.
     """
     from consumption_monitor.engine import connect
 
@@ -231,12 +240,23 @@ def holiday_report(
         try:
             blocks = [block, base, *([b2019] if b2019 else [])]
             reports = _read_reports(con, settings, blocks)
+            if cards is None:
+                try:
+                    cards = read_card_blocks(con, settings, [block, base])
+                except NotFoundError:
+                    cards = None
         finally:
             if own:
                 con.disconnect()
     total, by_format, by_bd = compare_blocks(
         reports, block, base, min_units=settings.min_cell_merchants, catalog=cat
     )
+    card_rows = (
+        []
+        if cards is None or cards.empty
+        else card_figures(cards, block, base, min_merchants=settings.min_cell_merchants,
+                          min_cards=settings.min_cell_cards)
+    )  # fmt: skip
     vs_2019 = None
     if b2019 is not None:
         panel = matched_panel(reports, block.dates(), b2019.dates())
@@ -247,7 +267,7 @@ def holiday_report(
         key=block.key, name_zh=block.name_zh, name_en=block.name_en, start=block.start,
         end=block.end, days=block.days, base_key=base.key, base_start=base.start,
         base_end=base.end, base_days=base.days, total=total, by_format=by_format,
-        by_business_district=by_bd, vs_2019=vs_2019,
+        by_business_district=by_bd, vs_2019=vs_2019, cards=card_rows,
         base_2019=(
             {"key": b2019.key, "start": b2019.start, "end": b2019.end, "days": b2019.days}
             if b2019 and vs_2019 else None
@@ -280,11 +300,55 @@ def _change_en(growth: float) -> str:
 
 
 def flash_report(c: HolidayComparison, money_unit: str = "auto") -> tuple[str, str]:
-    """The 节日快报 in Chinese and English, stating the figures the MOFCOM way.
+    """The 节日快报 in Chinese and English, stating the figures the MOFCOM way: card spending
+    first (all, non-local and inbound cards), then the key enterprises.
 
     Growth is by daily average when the blocks differ in length (the text says so). Suppressed
     and undefined cells are left out of the text.
     """
+    lead_zh, lead_en = _card_lead(c, money_unit)
+    if lead_zh and c.total.units == 0:  # no key-enterprise reports: the card sentence alone
+        return lead_zh, lead_en.rstrip()
+    zh, en = _enterprise_flash(c, money_unit)
+    if lead_zh:  # the holiday and its dates are named once, in the card sentence
+        zh = zh.replace(f"{c.name_zh}假期（{_span_zh(c.start, c.end, c.days)}），", "", 1)
+        span_en = _span_en(c.start, c.end, c.days)
+        for head in (f"During the {c.name_en} holiday ({span_en}), key",
+                     f"{c.name_en} holiday ({span_en}): key"):  # fmt: skip
+            en = en.replace(head, "Key", 1)
+    return lead_zh + zh, lead_en + en
+
+
+def _card_lead(c: HolidayComparison, money_unit: str) -> tuple[str, str]:
+    """The card sentence that opens the flash report (empty without card data)."""
+    if not c.cards:
+        return "", ""
+    total, *origins = c.cards
+    span_zh = _span_zh(c.start, c.end, c.days)
+    spent = format_money(total.spending, "yuan", money_unit)
+    zh = f"{c.name_zh}假期（{span_zh}），全市银行卡消费{spent}"
+    span_en = _span_en(c.start, c.end, c.days)
+    en = f"During the {c.name_en} holiday ({span_en}), card spending was "
+    en += _money_en(total.spending)
+    if total.growth_pct is not None:
+        zh += f"，比去年同期{_change_zh(total.growth_pct)}"
+        en += f", {_change_en(total.growth_pct)} on last year's holiday"
+    for f in origins:
+        if f.origin == "local" or f.suppressed or f.spending is None:
+            continue
+        zh += f"；{f.label}消费{format_money(f.spending, 'yuan', money_unit)}"
+        en += f"; {f.label_en} {_money_en(f.spending)}"
+        if f.share_pct is not None:
+            zh += f"，占{f.share_pct:.1f}%"
+            en += f" ({f.share_pct:.1f}% of the total)"
+        if f.growth_pct is not None:
+            zh += f"，{_change_zh(f.growth_pct)}"
+            en += f", {_change_en(f.growth_pct)}"
+    return zh + "。", en + ". "
+
+
+def _enterprise_flash(c: HolidayComparison, money_unit: str) -> tuple[str, str]:
+    """The key-enterprise part of the flash report."""
     t = c.total
     money = format_money(t.sales, "yuan", money_unit)
     money_en = _money_en(t.sales)
