@@ -113,6 +113,10 @@ def register(app: typer.Typer) -> None:
         dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. enterprise_monthly.")],
         fmt: FormatOpt = "xlsx",
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Output path.")] = None,
+        unit: Annotated[
+            str | None,
+            typer.Option(help="The unit's own template (its tasks or indicators), e.g. 和平区."),
+        ] = None,
         as_json: JsonOpt = False,
         lang: LangOpt = None,
     ) -> None:
@@ -122,7 +126,8 @@ def register(app: typer.Typer) -> None:
 
         lng = resolve_lang(lang)
         with handle_errors(lng, as_json=as_json):
-            path = write_template(dataset, fmt, out, city=get_settings().city)  # type: ignore[arg-type]
+            settings = get_settings()
+            path = write_template(dataset, fmt, out, city=settings.city, unit=unit)  # type: ignore[arg-type]
         if as_json:
             print_json({"dataset": dataset, "format": fmt, "path": path})
         else:

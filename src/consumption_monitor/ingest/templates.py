@@ -6,17 +6,27 @@ row that passes validation, and drop-down lists (data validation) for districts,
 categories, industries and enum labels, read from a hidden ``lists`` sheet. A ``填写说明`` sheet
 describes every column. The CSV template (UTF-8 with BOM, so Excel opens it correctly) has the
 headers and the example row.
+
+A unit's own template (``write_template(..., unit="和平区")``): for ``task_progress`` one row per
+plan task the unit is responsible for, for ``unit_reports`` one row per indicator it reports,
+each pre-filled with the unit, the task or indicator and the period that falls due next; the
+drop-downs offer only the unit's own tasks, indicators and name. Other datasets keep the example
+row, with the unit's name where the dataset has a reporting unit.
 """
 
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from consumption_monitor.catalog import Catalog, Column, Dataset, load_catalog
+from consumption_monitor.catalog.reporting import reporting_rules
 from consumption_monitor.catalog.uscc import make_uscc
-from consumption_monitor.errors import ConfigError
+from consumption_monitor.errors import ConfigError, NotFoundError
+from consumption_monitor.indicators import load_indicators
+from consumption_monitor.plan import Plan, load_plan
 
 TemplateFormat = Literal["xlsx", "csv"]
 #: Rows of the data sheet that carry the drop-down lists.
@@ -31,13 +41,80 @@ _EXAMPLE_BY_NAME: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+#: Column types as the 填写说明 sheet names them.
+TYPE_ZH = {
+    "string": "文本", "int": "整数", "float": "数值", "date": "日期（如2025-10-01）",
+    "timestamp": "日期时间（如2025-10-01 12:30:00）",
+    "period": "时期（如2025年10月、2025年1-2月、2025年3季度、2025年）",
+}  # fmt: skip
+
+
+class UnitScope:
+    """What one unit fills in: its name, tasks and reported indicators (Chinese names)."""
+
+    def __init__(self, plan: Plan, written: str) -> None:
+        unit = plan.units.find(written)
+        if unit is None:
+            raise NotFoundError(
+                f"unknown unit {written!r}", f"未知单位“{written}”",
+                hint_en="use a unit name, alias or code from `cmon plan units`",
+                hint_zh="请使用 `cmon plan units` 列出的单位名称、别名或代码",
+            )  # fmt: skip
+        self.code = unit.code
+        self.name = unit.name_zh
+        self.tasks = [
+            t.id for t in plan.tasks.values() if any(k.unit == unit.code for k in t.links)
+        ]
+        self.indicators = [
+            i.name_zh for i in load_indicators() if i.kind == "unit_report" and unit.code in i.units
+        ]
+
+
+def _due_period(dataset: str, today: date) -> str:
+    """The period a unit reports next for ``dataset`` (the last complete one), as written."""
+    rule = reporting_rules().get(dataset)
+    month = today.month - 1 or 12
+    year = today.year if today.month > 1 else today.year - 1
+    if rule is not None and rule.frequency == "quarterly":
+        quarter = (today.month - 1) // 3 or 4
+        qyear = today.year if today.month > 3 else today.year - 1
+        return f"{qyear}年{quarter}季度"
+    return f"{year}年{month}月"
+
+
+def unit_rows(ds: Dataset, cat: Catalog, scope: UnitScope, today: date) -> list[list[str]]:
+    """The pre-filled rows of a unit's template (the example row for other datasets)."""
+    names = [c.name for c in ds.columns]
+    period = _due_period(ds.name, today)
+
+    def row(**values: str) -> list[str]:
+        return [values.get(n, "") for n in names]
+
+    if ds.name == "task_progress":
+        return [row(task_id=str(t), period=period, reporting_unit=scope.name) for t in scope.tasks]
+    if ds.name == "unit_reports":
+        return [row(reporting_unit=scope.name, indicator=i, period=period)
+                for i in scope.indicators]  # fmt: skip
+    example = example_row(ds, cat)
+    return [
+        [scope.name if c.check == "unit" else v for c, v in zip(ds.columns, example, strict=True)]
+    ]
+
+
 def header_label(col: Column) -> str:
     """The template header of a column: its Chinese name, with the unit for money/percent."""
     return col.zh + _UNIT_SUFFIX.get(col.unit or "", "")
 
 
-def choices(col: Column, cat: Catalog) -> list[str]:
-    """The drop-down values of a column (empty when it takes free input)."""
+def choices(col: Column, cat: Catalog, scope: UnitScope | None = None) -> list[str]:
+    """The drop-down values of a column (empty when it takes free input); a unit's template
+    offers only its own name, tasks and indicators."""
+    if scope is not None and col.check == "unit":
+        return [scope.name]
+    if scope is not None and col.check == "task":
+        return [str(t) for t in scope.tasks]
+    if scope is not None and col.check == "indicator" and scope.indicators:
+        return scope.indicators
     if col.check == "enum":
         return [(col.labels_zh or {}).get(v, v) for v in col.values or []]
     if col.check == "district":
@@ -88,30 +165,44 @@ def example_row(ds: Dataset, cat: Catalog) -> list[str]:
 
 
 def write_template(
-    dataset: str, fmt: TemplateFormat = "xlsx", out: Path | None = None, *, city: str = "tianjin"
+    dataset: str,
+    fmt: TemplateFormat = "xlsx",
+    out: Path | None = None,
+    *,
+    city: str = "tianjin",
+    unit: str | None = None,
+    plan: Plan | None = None,
+    today: date | None = None,
 ) -> Path:
-    """Write the template of ``dataset`` to ``out`` (default ``<dataset>_template.<fmt>``)."""
+    """Write the template of ``dataset`` to ``out`` (default ``<dataset>_template.<fmt>``);
+    ``unit`` (name, alias or code) makes it that unit's own template (module docstring)."""
     cat = load_catalog(city)
     ds = cat.dataset(dataset)
     if fmt not in ("xlsx", "csv"):
         raise ConfigError(
             f"template format must be xlsx or csv, not {fmt!r}", "模板格式只能是 xlsx 或 csv"
         )
+    scope = UnitScope(plan or load_plan(), unit) if unit else None
     path = out or Path(f"{ds.name}_template.{fmt}")
     headers = [header_label(c) for c in ds.columns]
-    example = example_row(ds, cat)
+    rows = unit_rows(ds, cat, scope, today or date.today()) if scope else [example_row(ds, cat)]
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(headers)
-            writer.writerow(example)
+            writer.writerows(rows)
         return path
-    _write_xlsx(path, ds, cat, headers, example)
+    _write_xlsx(path, ds, cat, headers, rows, scope)
     return path
 
 
 def _write_xlsx(
-    path: Path, ds: Dataset, cat: Catalog, headers: list[str], example: list[str]
+    path: Path,
+    ds: Dataset,
+    cat: Catalog,
+    headers: list[str],
+    rows: list[list[str]],
+    scope: UnitScope | None,
 ) -> None:
     import xlsxwriter
 
@@ -128,8 +219,9 @@ def _write_xlsx(
         for i, (col, label) in enumerate(zip(ds.columns, headers, strict=True)):
             data.write_string(0, i, label, req if col.required else head)
             data.set_column(i, i, max(12, len(label) * 2), text)
-            data.write_string(1, i, example[i], note)
-            opts = choices(col, cat)
+            for r, values in enumerate(rows, start=1):
+                data.write_string(r, i, values[i], note if scope is None else text)
+            opts = choices(col, cat, scope)
             if opts:
                 lists.write_string(0, list_col, col.name)
                 for r, value in enumerate(opts, start=1):
@@ -150,12 +242,18 @@ def _write_xlsx(
         guide.write_row(0, 0, ["表头", "字段", "类型", "必填", "单位", "可选值", "说明"], head)
         for r, col in enumerate(ds.columns, start=1):
             guide.write_row(r, 0, [
-                header_label(col), col.name, col.type, "是" if col.required else "否",
-                col.unit or "", "、".join(choices(col, cat)[:20]), col.description,
+                header_label(col), col.name, TYPE_ZH.get(col.type, col.type),
+                "是" if col.required else "否", col.unit or "",
+                "、".join(choices(col, cat, scope)[:20]), col.description,
             ])  # fmt: skip
         guide.write_string(
             len(ds.columns) + 2, 0,
-            "第 2 行为示例，请覆盖或删除；请勿使用公式（粘贴为数值）；金额单位以表头为准。",
+            (
+                f"本表为{scope.name}的填报模板：已预填本单位的任务或指标及报告期，请补全其余各列。"
+                if scope is not None
+                else "第 2 行为示例，请覆盖或删除。"
+            )
+            + "请勿使用公式（粘贴为数值）；金额单位以表头为准。",
         )  # fmt: skip
     finally:
         wb.close()

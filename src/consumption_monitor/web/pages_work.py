@@ -22,6 +22,7 @@ from consumption_monitor.errors import NotFoundError
 from consumption_monitor.ingest.templates import write_template
 from consumption_monitor.monitor.alerts import AlertService
 from consumption_monitor.monitor.submissions import obligations
+from consumption_monitor.plan import load_plan
 from consumption_monitor.report import report_file
 from consumption_monitor.targets.status import Status
 from consumption_monitor.web import figures
@@ -275,15 +276,16 @@ def template_download(
     user: Annotated[Principal, require(Action.SUBMIT_DATA)],
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> FileResponse:
-    """The blank fill-in template of a dataset (Chinese headers, an example row, drop-downs).
-
-    A template holds no data, so any user who may submit gets any dataset's template; the
-    submission page lists only the datasets the user's role may submit."""
-    del user
+    """The fill-in template of a dataset (Chinese headers, drop-downs): a user with a unit gets
+    the unit's own template (its tasks or indicators and the period due, pre-filled), others
+    (and units outside the plan, such as data providers) the blank one with an example row. A template holds no data; the submission page lists
+    only the datasets the user's role may submit."""
     ds = load_catalog(settings.city).dataset(dataset)
+    plan = load_plan(settings=settings)
+    unit = user.unit if user.unit and plan.units.find(user.unit) is not None else None
     folder = Path(tempfile.mkdtemp(prefix="cmon-template-"))
     path = write_template(ds.name, format, folder / f"{ds.name}_template.{format}",
-                          city=settings.city)  # fmt: skip
+                          city=settings.city, unit=unit, plan=plan)  # fmt: skip
 
     def cleanup() -> None:
         path.unlink(missing_ok=True)
