@@ -8,6 +8,10 @@ long indicator table (``region`` = the city code, no breakdown) give:
 - ``ytd`` rows of all years as the cumulative seasonal pattern (11 periods, Jan–Feb first);
 - ``month`` rows, when a series has no ``ytd`` basis (counts from registries), summed into
   year-to-date values (January folded into the Jan–Feb period).
+
+Growth-only series (local releases that publish ``yoy_pct`` but no level) keep their growth:
+the December growth is the year's growth, the YTD growth of an open year stays in
+``ytd_growth_by_year``, and no ``ytd`` level is invented (``Evidence.ytd`` stays None).
 """
 
 from __future__ import annotations
@@ -71,16 +75,18 @@ def series_evidence(table: pd.DataFrame, indicator: str, region: str) -> Evidenc
         ev.ytd_growth_by_year[year] = growth
         if math.isfinite(values[-1]):
             ev.annual.setdefault(year, values[-1])
-            if math.isfinite(growth[-1]):
-                ev.growth.setdefault(year, growth[-1])
-    open_years = [y for y, (v, _) in cumulative.items() if not math.isfinite(v[-1])]
+        if math.isfinite(growth[-1]):
+            ev.growth.setdefault(year, growth[-1])
+    open_years = [
+        y for y, (v, g) in cumulative.items() if not (math.isfinite(v[-1]) or math.isfinite(g[-1]))
+    ]
     if open_years:
         year = max(open_years)
         values = cumulative[year][0]
-        last = max(i for i, v in enumerate(values) if math.isfinite(v))
-        month = last + 2  # period 0 closes in February
-        if year not in ev.annual:
-            ev.ytd = (year, month, values[last])
+        known = [i for i, v in enumerate(values) if math.isfinite(v)]
+        if known and year not in ev.annual:  # growth-only: no level to report
+            last = known[-1]
+            ev.ytd = (year, last + 2, values[last])  # period 0 closes in February
     return ev
 
 
@@ -100,14 +106,14 @@ def _cumulative(rows: pd.DataFrame) -> dict[int, tuple[list[float], list[float]]
             if not month_text.isdigit():
                 continue
             value = _finite(row["value"])
-            if value is None:
-                continue
             idx = period_index(int(month_text))
             if running:
+                if value is None:
+                    continue
                 total += value
                 values[idx] = total
             else:
-                values[idx] = value
+                values[idx] = math.nan if value is None else value
                 g = _finite(row.get("yoy_pct"))
                 growth[idx] = math.nan if g is None else g
         out[int(year_str)] = (values, growth)
