@@ -1,11 +1,25 @@
-"""W4 seasonal adjustment: X-13ARIMA-SEATS on many monthly series, serial and parallel.
+"""W4 seasonal adjustment: X-13ARIMA-SEATS on many monthly series, old path against new.
 
 Series are synthetic but shaped like retail sales: 2016-01..2024-12 (so the installed Chinese
 calendar covers the 12-month forecast horizon the working-day regressor needs), a log-linear
 trend, a fixed monthly pattern, a Spring Festival bump in the month holding most of its
-pre-holiday week, and noise; one seed per series. Every series goes through
-``seasonal.adjust_many`` with the default options (holiday windows chosen by AICc, so several
-X-13 runs per series).
+pre-holiday week, and noise; one seed per series. Default options (holiday windows chosen by
+AICc: identification, 12 candidates and the final run per series).
+
+Cases, each in its own child process of the same run:
+
+- ``legacy`` (reference): the code before issue #17, vendored in :mod:`.w4_legacy` — one
+  x13as process and temporary folder per spec, full specs for every candidate, regressors
+  rebuilt for each run — called once per series;
+- ``serial``: ``adjust_many(workers=1)``: cached regressors, estimation-only candidate specs,
+  one ``x13as -m`` process per stage for all series;
+- ``reuse``: the same, second run of unchanged series with the stored window choices (the
+  first run, untimed, makes them);
+- ``parallel``: ``adjust_many(workers=2)``.
+
+The check is a digest of every series' chosen windows and adjusted values (exact floats): it
+equals the reference's only if all series chose the same windows and got identical adjusted
+values.
 """
 
 from __future__ import annotations
@@ -18,8 +32,8 @@ from benchmarks.workloads import Case
 
 NAME = "W4"
 TITLE = "seasonal adjustment (X-13)"
-GOAL = "parallel (2 workers) at least 1.6× faster than serial on 2 cores"
-PROFILE_CASES = ("parallel",)
+GOAL = "new serial path at least 3× faster per series than the old code, identical adjusted values"
+PROFILE_CASES = ("serial",)
 
 
 def params(quick: bool, rows: int | None, scale: str | None = None) -> dict[str, Any]:
@@ -32,7 +46,9 @@ def prepare(p: dict[str, Any], work: Path) -> dict[str, Any]:
 
 def cases(p: dict[str, Any]) -> list[Case]:
     return [
-        Case("serial", "adjust_many(workers=1)", reference=True),
+        Case("legacy", "old code (3d21ead), one adjust() per series", reference=True),
+        Case("serial", "adjust_many(workers=1)"),
+        Case("reuse", "adjust_many(workers=1), stored window choices (2nd run)"),
         Case("parallel", "adjust_many(workers=2)"),
     ]
 
@@ -64,48 +80,77 @@ def setup(case: str, p: dict[str, Any]) -> None:
     import consumption_monitor.seasonal  # noqa: F401
 
 
+def _digest(results: dict[str, Any]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in sorted(results):
+        r = results[name]
+        h.update(name.encode() + r.diagnostics.windows.encode())
+        h.update(r.adjusted.to_numpy(dtype=float).tobytes())
+    return h.hexdigest()[:16]
+
+
 def run(case: str, p: dict[str, Any]) -> dict[str, Any]:
     import time
 
+    from consumption_monitor.errors import ConsumptionMonitorError
     from consumption_monitor.seasonal import adjust_many
+    from consumption_monitor.seasonal.choice import WindowChoice
 
     series = make_series(int(p["series"]), p["start"], p["end"])
-    t0 = time.perf_counter()
     failures: dict[str, str] = {}
-    results = adjust_many(series, workers=2 if case == "parallel" else 1, failures=failures)
-    seconds = time.perf_counter() - t0
-    last = sum(float(r.adjusted.iloc[-1]) for r in results.values())
-    # A series X-13 cannot fit is recorded, not fatal; both cases must fail on the same ones.
-    check = [len(results), round(last, 3), sorted(failures)]
+    results: dict[str, Any] = {}
+    if case == "legacy":
+        from benchmarks.workloads.w4_legacy import legacy_adjust
+
+        t0 = time.perf_counter()
+        for name, s in series.items():
+            try:
+                results[name] = legacy_adjust(s, name=name)
+            except ConsumptionMonitorError as exc:
+                failures[name] = exc.render("en")
+        seconds = time.perf_counter() - t0
+    elif case == "reuse":
+        first = adjust_many(series, failures={})
+        choices = {
+            n: WindowChoice(r.diagnostics.fingerprint, r.diagnostics.windows)
+            for n, r in first.items()
+        }
+        t0 = time.perf_counter()
+        results = adjust_many(series, failures=failures, choices=choices)
+        seconds = time.perf_counter() - t0
+        assert all(r.diagnostics.windows_reused for r in results.values())
+    else:
+        t0 = time.perf_counter()
+        results = adjust_many(series, workers=2 if case == "parallel" else 1, failures=failures)
+        seconds = time.perf_counter() - t0
+    # A series X-13 cannot fit is recorded, not fatal; every case must fail on the same ones.
+    check = [len(results), _digest(results), sorted(failures)]
     return {"rows": len(results), "check": check, "seconds": seconds}
 
 
 def goal_met(results: list[Result]) -> bool | None:
     by = {r.case.key: r for r in results if r.status == "ok"}
-    if "serial" not in by or "parallel" not in by:
+    if "legacy" not in by or "serial" not in by:
         return None
-    return bool(by["serial"].seconds >= 1.6 * by["parallel"].seconds)
+    same = by["serial"].check == by["legacy"].check
+    return bool(same and by["legacy"].seconds >= 3.0 * by["serial"].seconds)
 
 
 def notes(results: list[Result], p: dict[str, Any]) -> list[str]:
     by = {r.case.key: r for r in results if r.status == "ok"}
-    if "serial" not in by or "parallel" not in by:
+    if "legacy" not in by:
         return []
-    speedup = by["serial"].seconds / by["parallel"].seconds
-    per = by["serial"].seconds / max(by["serial"].rows, 1)
-    lines = [
-        f"Speed-up {speedup:.2f}× with 2 workers; {per:.2f} s per series serially (*rows* = "
-        "series)."
-    ]
-    if speedup < 1.6:
-        lines += [
-            "",
-            "**Why the goal was missed.** `adjust_many` hands each series to a "
-            "`ProcessPoolExecutor` and each X-13 run is an external `x13as` process writing "
-            "its spec and output files in a temporary folder. The work is therefore CPU-bound "
-            "in two processes plus file I/O; on a 2-core machine shared with other jobs (see "
-            "the load average above) the second core is not free, so the speed-up measures "
-            "the machine's spare capacity as much as the code. The profile shows where the "
-            "parent waits. Re-run on an idle machine before drawing conclusions.",
-        ]
+    old = by["legacy"].seconds / max(by["legacy"].rows, 1)
+    lines = [f"Old code: {old:.3f} s per series serially (*rows* = series)."]
+    for key, label in (("serial", "new serial"), ("reuse", "stored window choice"),
+                       ("parallel", "new, 2 workers")):  # fmt: skip
+        if key in by:
+            per = by[key].seconds / max(by[key].rows, 1)
+            same = "identical" if by[key].check == by["legacy"].check else "DIFFERENT"
+            lines.append(
+                f"{label}: {per:.3f} s per series, {old / per:.2f}× faster than the old code; "
+                f"windows and adjusted values {same}."
+            )
     return lines

@@ -18,7 +18,7 @@ from consumption_monitor.indicators.format import UNIT_LABELS_ZH
 
 _INTRO = """# Indicators 指标
 
-Generated from `src/consumption_monitor/indicators/data/indicators.yaml` by
+Generated from `src/consumption_monitor/catalog/data/indicators.yaml` (the one indicator file) by
 `python -m consumption_monitor.docsgen`; do not edit by hand (a test fails when it is stale).
 
 ## The long indicator table
@@ -46,9 +46,17 @@ docs/monitoring.md). The city total is never suppressed, so a period with a sing
 district reveals that district. Published parts therefore no longer sum to their total where
 cells are hidden; merchant and card counts are never stored.
 
-Read results with `cmon indicator show CODE [--region] [--from] [--to] [--basis] [--json|--csv]`
+Read results with
+`cmon indicator show CODE|NAME [--region] [--from] [--to] [--basis] [--dim] [--json|--csv]`
 (money in 元/万元/亿元 per `CMON_MONEY_UNIT`) or in Python with
 `consumption_monitor.indicator("retail_sales", region="120101", start="2024-01")`.
+`CODE|NAME` is a code or any name listed under "Names" below: the official Chinese name, a 简称
+(社零), a 口径 variant, an English name; full-width forms, a leading 其中： and a parenthesised
+alias or unit (地区生产总值(GDP), 社会消费品零售总额（亿元）) are accepted. A name two indicators
+share is refused with both candidates listed. The same look-up serves ingest, `cmon seasonal`,
+the API and the pages. `--dim category` (or `--dim all`) shows a breakdown instead of the
+total. A series adjusted by `cmon seasonal CODE` reads back as `CODE_sa` (e.g.
+`cmon indicator show retail_sales_sa`).
 
 ## Engines
 
@@ -174,6 +182,8 @@ def render_indicators() -> str:
         )
         out.append(f"- Sources: {', '.join(f'`{s}`' for s in ind.sources)}")
         out.append(f"- Formula: `{ind.formula}`")
+        if ind.aliases:
+            out.append("- Names: " + "、".join(ind.aliases))
         if ind.params.get("numerator") == "upgrade":
             out.append(f"- 升级类 set used by default (practice): {_upgrade_sets()}")
         if ind.targets:
@@ -184,7 +194,30 @@ def render_indicators() -> str:
                 "- Responsible units: " + ", ".join(f"{units.get(u, u)} (`{u}`)" for u in ind.units)
             )
         out.append("")
+    out += _stored_series()
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _stored_series() -> list[str]:
+    """The section on input series: stored and looked up by name, read by the indicators."""
+    from consumption_monitor.catalog import load_catalog
+
+    out = [
+        "## Stored input series\n",
+        "Series loaded as published or reported (`indicator` column of `official_stats` or "
+        "`unit_reports`) that the indicators above read; they are not shown on their own.\n",
+        "| code | 名称 | unit | names | 口径 |",
+        "|---|---|---|---|---|",
+    ]
+    for e in load_catalog().indicators:
+        if e.computed:
+            continue
+        out.append(
+            f"| `{e.code}` | {e.name_zh} | {UNIT_LABELS_ZH.get(e.unit, e.unit)} | "
+            f"{'、'.join(e.aliases)} | {e.definition_zh} |"
+        )
+    out.append("")
+    return out
 
 
 def _cli_page() -> str:

@@ -181,3 +181,25 @@ class EvaluationError(ConsumptionMonitorError, ValueError):
 
     http_status = 422
     code = "evaluation"
+
+
+class AmbiguousNameError(NotFoundError):
+    """A name matches more than one thing (two indicators share an alias); ``candidates`` lists
+    them so the caller can pick one by code. A :class:`NotFoundError` so every refusal path that
+    handles an unknown name refuses an ambiguous one too."""
+
+    http_status = 409
+    code = "ambiguous"
+
+    def __init__(
+        self,
+        en: str,
+        zh: str | None = None,
+        *,
+        candidates: list[str] | None = None,
+        where: Location | None = None,
+        hint_en: str | None = None,
+        hint_zh: str | None = None,
+    ) -> None:
+        self.candidates = candidates or []
+        super().__init__(en, zh, where=where, hint_en=hint_en, hint_zh=hint_zh)

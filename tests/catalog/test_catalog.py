@@ -128,6 +128,7 @@ def test_dataset_schemas_are_complete() -> None:
     official = CAT.dataset("official_stats")
     assert official.column_names == [
         "region", "indicator", "period", "value", "unit", "basis", "yoy_pct", "source", "note",
+        "category",
     ]  # fmt: skip
 
 

@@ -142,6 +142,10 @@ def official_frame() -> pd.DataFrame:
     add("gdp", "120000", "2023-Q4", "ytd", 16650.0, 4.2)
     add("va_F", "120000", "2024-Q1", "ytd", 380.0, 4.0)
     add("va_H", "120000", "2024-Q1", "ytd", 60.0, 6.0)
+    # 上半年 cumulative release: the second quarter alone is H1 minus Q1 (docs/methodology.md §2).
+    add("gdp", "120000", "2024-Q2", "ytd", 8300.0, 5.1)
+    add("va_F", "120000", "2024-Q2", "ytd", 790.0, 4.2)
+    add("va_H", "120000", "2024-Q2", "ytd", 125.0, 6.1)
     # Revision at V2: May YTD restated.
     add("retail_sales", "120000", "2024-05", "ytd", 2530.0, 3.8, V2)
     return pd.DataFrame(rows)
@@ -352,10 +356,22 @@ def registry_frames() -> dict[str, pd.DataFrame]:
             },
             {
                 "reporting_unit": "culture_tourism",
-                "indicator": "hotel_beds",
+                # The code ingestion stores for 三星及以上和知名品牌酒店床位数 (and 住餐营业额
+                # below): the compute catalog once read other names and found nothing (#19).
+                "indicator": "hotel_beds_3star",
                 "period": "2024",
                 "value": 3.6,
                 "unit": "wan_beds",
+                "note": None,
+                "evidence_url": None,
+                "_vintage": V1,
+            },
+            {
+                "reporting_unit": "commerce",
+                "indicator": "catering_accommodation_revenue",
+                "period": "2024-03",
+                "value": 420.0,
+                "unit": "yi_yuan",
                 "note": None,
                 "evidence_url": None,
                 "_vintage": V1,

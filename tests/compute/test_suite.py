@@ -71,8 +71,16 @@ def test_consumption_rate_and_proxy_and_va_shares(table: pd.DataFrame) -> None:
     assert one(table, indicator="government_consumption_rate").value == pytest.approx(12.5)
     proxy = one(table, indicator="consumption_rate_proxy", period="2023")
     assert proxy.value == pytest.approx(33000 * 1364 / 1e4 / 16700 * 100)
-    q = one(table, indicator="consumer_industries_va_share_q", period="2024-Q1")
+    q = one(table, indicator="consumer_industries_va_share_q", period="2024-Q1", basis="ytd")
     assert (q.numerator, q.denominator, q.value) == (440.0, 4000.0, pytest.approx(11.0))
+    # The quarter alone: Q1 is its cumulative release; Q2 is H1 minus Q1 of each level.
+    q1 = one(table, indicator="consumer_industries_va_share_q", period="2024-Q1", basis="quarter")
+    assert (q1.numerator, q1.denominator) == (440.0, 4000.0)
+    q2 = one(table, indicator="consumer_industries_va_share_q", period="2024-Q2", basis="quarter")
+    assert (q2.numerator, q2.denominator) == (pytest.approx(475.0), pytest.approx(4300.0))
+    assert q2.value == pytest.approx(475 / 4300 * 100) and q2.note.endswith("derived from YTD")
+    h1 = one(table, indicator="consumer_industries_va_share_q", period="2024-Q2", basis="ytd")
+    assert h1.value == pytest.approx(915 / 8300 * 100) and "derived" not in h1.note
     y = one(table, indicator="consumer_industries_va_share_y", period="2023")
     assert y.value == pytest.approx(2050 / 16700 * 100)  # the year row, not the Q4 release
     y22 = one(table, indicator="consumer_industries_va_share_y", period="2022")
@@ -191,7 +199,10 @@ def test_registries_and_unit_reports(table) -> None:  # type: ignore[no-untyped-
     assert (t.basis, t.value) == ("ytd", 5000.0)
     assert t.yoy_pct == pytest.approx((5000 / 4600 - 1) * 100)
     assert one(table, indicator="tourists", region="120101", period="2024-03").value == 800.0
-    assert one(table, indicator="hotel_beds_3star", period="2024").basis == "year"
+    beds = one(table, indicator="hotel_beds_3star", period="2024")
+    assert (beds.basis, beds.value) == ("year", 3.6)
+    revenue = one(table, indicator="catering_accommodation_revenue", period="2024-03")
+    assert (revenue.region, revenue.basis, revenue.value) == (CITY, "ytd", 420.0)
 
 
 def test_comparisons(table) -> None:  # type: ignore[no-untyped-def]

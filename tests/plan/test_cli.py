@@ -43,11 +43,21 @@ def test_tasks_for_a_district_include_collective_assignments(seed: Any) -> None:
 
 def test_tasks_by_kind_and_year(plan: Plan) -> None:
     out = run_json("tasks", "--kind", "rank", "--year", "2025")
-    assert [t["id"] for t in out["data"]] == [39, 41]
+    # rows 40, 30–32, 4 and 35 share the merged 工作目标 cell of the row above them
+    assert [t["id"] for t in out["data"]] == [39, 40, 41]
     annual = run_json("tasks", "--kind", "annual")
-    assert [t["id"] for t in annual["data"]] == [29, 48]
+    assert [t["id"] for t in annual["data"]] == [29, 30, 31, 32, 48]
     combined = run_json("tasks", "--unit", "市商务局", "--kind", "cumulative")
-    assert [t["id"] for t in combined["data"]] == [3, 5, 8, 33]
+    assert [t["id"] for t in combined["data"]] == [3, 4, 5, 8, 33, 35]
+
+
+def test_customs_sees_the_cross_border_target_of_its_merged_goal_cell() -> None:
+    out = run_json("tasks", "--unit", "天津海关")
+    by_task = {t["id"]: t["targets"] for t in out["data"]}
+    assert "T-cross-border-ecommerce" in by_task[10]
+    assert "T-cross-border-ecommerce" in by_task[11]
+    targets = run_json("targets", "--unit", "天津海关")
+    assert "T-cross-border-ecommerce" in {t["id"] for t in targets["data"]}
 
 
 def test_summary_counts(seed: Any, plan: Plan) -> None:
@@ -73,7 +83,7 @@ def test_targets_json_fields(plan: Plan) -> None:
     assert out["count"] == len(plan.targets)
     by_id = {t["id"]: t for t in out["data"]}
     tourists = by_id["T-tourists"]
-    assert tourists["tasks"] == [15, 19]
+    assert tourists["tasks"] == [15, 16, 17, 18, 19, 20]  # rows 15 and 19 and their merges
     assert tourists["indicator"] == "tourists"
     assert [(v["year"], v["comparator"], v["value"], v["unit"]) for v in tourists["values"]] == [
         (2025, ">=", 2.5, "亿人次"),

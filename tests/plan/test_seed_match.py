@@ -69,10 +69,57 @@ def test_targets_shared_by_several_rows_link_to_every_task(seed: Any, plan: Plan
         for target in plan.targets.values():
             if any(v.source in cell for v in target.values):
                 assert set(target.tasks) >= tasks, (target.id, tasks)
-    assert set(plan.target("T-tourists").tasks) == {15, 19}
-    assert set(plan.target("T-commodity-sales").tasks) == {36, 37}
-    assert set(plan.target("T-leasing-assets").tasks) == {39, 41}
-    assert set(plan.target("T-factoring-assets").tasks) == {39, 41}
+    # the repeated cells, plus the rows merged under them (16-18, 20; 38; 40)
+    assert set(plan.target("T-tourists").tasks) == {15, 16, 17, 18, 19, 20}
+    assert set(plan.target("T-commodity-sales").tasks) == {36, 37, 38}
+    assert set(plan.target("T-leasing-assets").tasks) == {39, 40, 41}
+    assert set(plan.target("T-factoring-assets").tasks) == {39, 40, 41}
+
+
+def _merged_cells(seed: Any) -> dict[int, int]:
+    """Blank goal rows of the seed and the row above (same group) whose merged cell they share."""
+    owner: dict[int, int] = {}
+    holder: dict[str, int] = {}
+    for number in sorted(seed.tasks):
+        row = seed.tasks[number]
+        if row.goals:
+            holder[row.group_numeral] = number
+        elif row.group_numeral in holder:
+            owner[number] = holder[row.group_numeral]
+    return owner
+
+
+def test_targets_of_merged_goal_cells_attach_to_every_row_of_the_merge(
+    seed: Any, plan: Plan
+) -> None:
+    owner = _merged_cells(seed)
+    # rows 10 and 11 (进口消费品, 跨境电商出口) sit under row 9's merged 工作目标 cell
+    assert owner[10] == owner[11] == 9
+    for number, held_by in owner.items():
+        cells = seed.tasks[held_by].goals.values()
+        quoting = {
+            t.id for t in plan.targets.values()
+            if any(v.source in cell for v in t.values for cell in cells)
+        }  # fmt: skip
+        assert quoting, (number, held_by)
+        assert {t.id for t in plan.targets_for_task(number)} >= quoting, number
+    # every target: exactly the rows whose own or merged cell quotes it
+    for target in plan.targets.values():
+        if target.headline:
+            continue
+        rows = {
+            n for n, r in seed.tasks.items()
+            if any(
+                v.source in c
+                for v in target.values
+                for c in seed.tasks[owner.get(n, n)].goals.values()
+            )
+        }  # fmt: skip
+        assert set(target.tasks) == rows, target.id
+    customs = {
+        t.id for task in plan.tasks_for_unit("天津海关") for t in plan.targets_for_task(task.id)
+    }
+    assert "T-cross-border-ecommerce" in customs
 
 
 def test_target_values_quote_their_figures(plan: Plan) -> None:

@@ -137,6 +137,15 @@ def fixed_table() -> pd.DataFrame:
             den=11500.0,
         )
     )
+    # the cumulative (前三季度) share, as the engine writes it from cumulative GDP releases
+    rows.append(
+        _row("consumer_industries_va_share_q", "2025-Q3", "ytd", 12.4, None, num=4464.0,
+             den=36000.0)
+    )  # fmt: skip
+    rows.append(
+        _row("consumer_industries_va_share_q", "2024-Q3", "ytd", 12.2, None, num=4148.0,
+             den=34000.0)
+    )  # fmt: skip
     df = pd.DataFrame(rows, columns=COLUMNS)
     for c in ("value", "yoy_pct", "numerator", "denominator"):
         df[c] = df[c].astype("float64")
@@ -271,6 +280,12 @@ def table() -> pd.DataFrame:
 def make_data():  # type: ignore[no-untyped-def]
     """Factory: ``make_data(**overrides)`` → :func:`fixed_data`."""
     return fixed_data
+
+
+@pytest.fixture(scope="session")
+def data_from_table():  # type: ignore[no-untyped-def]
+    """Factory: ``data_from_table(table)`` → report data of ``table`` with the plain inputs."""
+    return lambda table: make_report_data(table, **plain_inputs())
 
 
 def store_fixed_result(settings: object, computed_at: str = "2025-11-16 08:00:00") -> None:

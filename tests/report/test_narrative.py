@@ -145,3 +145,27 @@ def test_upgrade_set_is_printed(data: ReportData) -> None:
     section = next(s for s in report.sections if s.key == "online_upgrade")
     assert any("化妆品类" in n and "金银珠宝类" in n for n in section.notes)
     assert "化妆品类" in section.tables[0].note
+
+
+def _gdp_section(data: ReportData) -> object:
+    report = build_report("quarterly", data, "2025-Q3", "zh", now=NOW)
+    return next(s for s in report.sections if s.key == "gdp_share")
+
+
+def test_quarterly_gdp_share_shows_the_quarter_and_the_year_to_date(data: ReportData) -> None:
+    sec = _gdp_section(data)
+    table = sec.tables[0]
+    labels = [row[0].text for row in table.rows]
+    assert labels == ["2025年三季度（当季）", "2025年前三季度（累计）"]
+    assert [row[1].text for row in table.rows] == ["12.8", "12.4"]
+    assert "前三季度累计占比12.4%，比上年同期提高0.2个百分点。" in sec.paragraphs
+
+
+def test_quarterly_gdp_share_reads_cumulative_rows_alone(table, data_from_table) -> None:  # type: ignore[no-untyped-def]
+    """The engine's cumulative rows reach the report even with no quarter row (the old report
+    asked for basis ``quarter`` only and said 本季度尚无分行业增加值数据)."""
+    table = table[~((table.indicator == "consumer_industries_va_share_q")
+                    & (table.basis == "quarter"))]  # fmt: skip
+    sec = _gdp_section(data_from_table(table))
+    assert [row[0].text for row in sec.tables[0].rows] == ["2025年前三季度（累计）"]
+    assert not any("尚无" in p for p in sec.paragraphs)

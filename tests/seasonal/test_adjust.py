@@ -135,12 +135,23 @@ def test_janfeb_split_is_flagged_estimated() -> None:
     assert jan / total == pytest.approx(january_share(2023, weights))
 
 
-def test_inner_gap_and_nonpositive_values_are_refused() -> None:
+def test_inner_gap_is_estimated_by_x13_and_nonpositive_values_are_refused() -> None:
+    """Old code refused any inner gap; X-13 now estimates it (missingcode) and the adjusted
+    value there stays close to the one from the complete series."""
     series, _, _ = synthetic()
     gap = series.copy()
     gap.iloc[40] = np.nan
-    with pytest.raises(DataValidationError, match="missing"):
-        adjust(gap, windows=WINDOWS, working_days=False)
+    full = adjust(series, windows=WINDOWS, working_days=False)
+    out = adjust(gap, windows=WINDOWS, working_days=False)
+    assert out.diagnostics.missing == [str(series.index[40])]
+    assert out.table["imputed"].sum() == 1 and bool(out.table["imputed"].iloc[40])
+    assert np.isnan(out.table["observed"].iloc[40])
+    assert np.isfinite(out.adjusted).all()
+    assert out.adjusted.iloc[40] == pytest.approx(full.adjusted.iloc[40], rel=0.03)
+    assert any("estimated by X-13" in n for n in out.diagnostics.notes)
+    short = series.iloc[:30].copy()
+    with pytest.raises(DataValidationError, match="three years"):
+        adjust(short, windows=WINDOWS, working_days=False)
     neg = series.copy()
     neg.iloc[3] = -1.0
     with pytest.raises(DataValidationError):

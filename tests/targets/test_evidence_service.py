@@ -135,7 +135,9 @@ def test_cli_targets_json_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert shown.exit_code == 0, shown.output
     detail = json.loads(shown.output)
     assert detail["history"]["2024"] == pytest.approx(2.35)
-    assert set(detail["backtest"]) == {"seasonal_share", "run_rate"}
+    assert set(detail["backtest"]) == {"seasonal_share", "run_rate", "growth_by_month"}
+    # derived growth: 2024 and 2025 have an earlier year; 2025's calls need two earlier years
+    assert all(row["calls"] > 0 for row in detail["backtest"]["growth_by_month"].values())
     missing = runner.invoke(app, ["target", "show", "T-nope"])
     assert missing.exit_code == 4
     only_risky = runner.invoke(

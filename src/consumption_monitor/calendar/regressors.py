@@ -13,7 +13,16 @@ the last forecast month, i.e. ``start.year .. (end + forecast_months).year``. Wi
 each calendar month's centred values sum to zero.
 
 Working days: official working days per month (chinese-calendar, 调休 included) minus that
-calendar month's mean over the same span.
+calendar month's mean over the same span. A year the installed chinese-calendar does not know
+(the State Council publishes each schedule in November) is never guessed: with
+``unknown_years="mean"`` its months get the calendar-month mean of the known years (centred
+value 0, i.e. no 调休 working-day adjustment) and :func:`unscheduled_months` names them; the
+default ``"raise"`` raises CalendarError.
+
+Speed: festival dates, monthly window fractions and working-day counts are cached per year
+(``working_days()`` walks every day through chinese-calendar, and the Spring Festival window
+selection rebuilds the same regressors for every candidate); the builders return fresh pandas
+objects, so callers may modify them.
 
 Trap 2 (METHODOLOGY §3): X-13 forecasts 12 months ahead for the X-11 filters and needs every
 user regressor over the forecast horizon, so every builder here takes ``forecast_months``
@@ -25,6 +34,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -33,6 +44,7 @@ from consumption_monitor.calendar.holidays import (
     dragon_boat_date,
     mid_autumn_date,
     spring_festival_date,
+    supported_years,
     working_days,
 )
 from consumption_monitor.errors import DataValidationError
@@ -44,6 +56,7 @@ __all__ = [
     "monthly_window_fractions",
     "moving_holiday_regressor",
     "to_quarterly",
+    "unscheduled_months",
     "working_day_regressor",
 ]
 
@@ -156,16 +169,23 @@ def moving_holiday_regressor(
     """
     index = _month_range(start, end, forecast_months)
     years = range(index[0].year, index[-1].year + 1)
+    raw = _holiday_raw(window.festival, window.first, window.last, years.start, years.stop)
+    return _centre_and_select(raw, years, index, window.name)
+
+
+@lru_cache(maxsize=512)
+def _holiday_raw(festival: str, first: int, last: int, y0: int, y1: int) -> np.ndarray:
+    """(years × 12) raw window shares for years ``y0 .. y1-1`` (cached; read-only array)."""
+    years = range(y0, y1)
     raw = np.zeros((len(years), 12))
-    festival_date = FESTIVAL_DATES[window.festival]
+    festival_date = FESTIVAL_DATES[festival]
     for festival_year in range(years.start - 1, years.stop + 1):
         anchor = festival_date(festival_year)
-        for (year, month), share in monthly_window_fractions(
-            anchor, window.first, window.last
-        ).items():
+        for (year, month), share in monthly_window_fractions(anchor, first, last).items():
             if year in years:
                 raw[year - years.start, month - 1] += share
-    return _centre_and_select(raw, years, index, window.name)
+    raw.setflags(write=False)
+    return raw
 
 
 def holiday_regressors(
@@ -184,21 +204,50 @@ def holiday_regressors(
     return pd.concat(cols, axis=1)
 
 
+@lru_cache(maxsize=256)
+def _year_working_days(year: int) -> tuple[int, ...]:
+    """Official working days of each month of ``year`` (cached: one chinese-calendar walk)."""
+    return tuple(working_days(year, m) for m in range(1, 13))
+
+
+def _known(year: int) -> bool:
+    first, last = supported_years()
+    return first <= year <= last
+
+
+def unscheduled_months(index: pd.PeriodIndex) -> list[pd.Period]:
+    """Months of ``index`` (monthly) in years the installed chinese-calendar does not know:
+    they carry no 调休 working-day adjustment under ``unknown_years="mean"``."""
+    return [p for p in index if not _known(p.year)]
+
+
 def working_day_regressor(
     start: str | pd.Period,
     end: str | pd.Period,
     *,
     forecast_months: int = 12,
     name: str = "workdays",
+    unknown_years: Literal["raise", "mean"] = "raise",
 ) -> pd.Series:
     """Official working days per month minus that calendar month's mean over the span years.
 
-    Needs the official schedule for every year up to the last forecast month: a year the
-    installed chinese-calendar does not know raises CalendarError (never guessed).
+    Needs the official schedule for every year up to the last forecast month. A year the
+    installed chinese-calendar does not know raises CalendarError (``unknown_years="raise"``,
+    never guessed) or, with ``"mean"``, takes the calendar-month mean of the known years, so
+    its centred value is 0 (no 调休 adjustment; see :func:`unscheduled_months`). With no known
+    year in the span at all, ``"mean"`` still raises CalendarError.
     """
     index = _month_range(start, end, forecast_months)
     years = range(index[0].year, index[-1].year + 1)
-    raw = np.array([[working_days(y, m) for m in range(1, 13)] for y in years], dtype=float)
+    if unknown_years == "raise" or all(_known(y) for y in years):
+        raw = np.array([_year_working_days(y) for y in years], dtype=float)
+        return _centre_and_select(raw, years, index, name)
+    known = [y for y in years if _known(y)]
+    if not known:
+        working_days(years.start, 1)  # raises the CalendarError naming the year
+    table = {y: np.asarray(_year_working_days(y), dtype=float) for y in known}
+    mean = np.mean(np.stack(list(table.values())), axis=0)
+    raw = np.array([table.get(y, mean) for y in years], dtype=float)
     return _centre_and_select(raw, years, index, name)
 
 

@@ -14,6 +14,7 @@ city's own lists (districts, 商圈) in ``data/<city>/``. Another city ships its
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
@@ -33,7 +34,7 @@ from consumption_monitor.catalog.models import (
     Industry,
 )
 from consumption_monitor.catalog.uscc import is_valid_uscc
-from consumption_monitor.errors import ConfigError, NotFoundError
+from consumption_monitor.errors import AmbiguousNameError, ConfigError, NotFoundError
 
 __all__ = [
     "BusinessDistrict",
@@ -46,6 +47,7 @@ __all__ = [
     "District",
     "IndicatorName",
     "Industry",
+    "indicator_entries",
     "is_valid_uscc",
     "load_catalog",
 ]
@@ -60,6 +62,37 @@ _PUNCT = re.compile(r"[\s、，,（）()·\-—]")
 def _squash(label: str) -> str:
     """Fold a label for matching: drop spaces and punctuation variants, lower-case ASCII."""
     return _PUNCT.sub("", label.strip()).lower()
+
+
+#: A leading "of which" marker of release-table rows (其中：限额以上单位消费品零售额).
+_OF_WHICH = re.compile(r"^(其中|内)\s*[:：]\s*")
+#: A trailing parenthesised part: 地区生产总值(GDP), 社会消费品零售总额（亿元）.
+_TRAILING_PAREN = re.compile(r"^(?P<outer>.+?)\s*[(（](?P<inner>[^()（）]*)[)）]\s*$")
+#: A 限额以上 commodity-category row label: 限上 化妆品类零售额, 限额以上单位金银珠宝类商品零售额.
+_CATEGORY_ROW = re.compile(
+    r"^(?:限上|限额以上单位|限额以上)\s*(?P<category>.+?)\s*(?:商品)?(?:零售额|零售类值|类值)?$"
+)
+#: The indicator a 限额以上 category row breaks down.
+CATEGORY_TOTAL = "retail_sales_above_size"
+#: Unit words a name may carry in parentheses; they do not change the indicator.
+_UNIT_WORDS = frozenset({"亿元", "万元", "元", "%", "％", "百分点", "万人", "万人次", "个", "家"})
+
+
+def _indicator_key(label: str) -> str:
+    """Fold an indicator name: NFKC (full-width → ASCII), drop 其中：, then :func:`_squash`."""
+    text = unicodedata.normalize("NFKC", str(label)).strip()
+    return _squash(_OF_WHICH.sub("", text))
+
+
+@cache
+def indicator_entries() -> tuple[dict[str, Any], ...]:
+    """The raw entries of the one indicator file, ``data/indicators.yaml`` (names and, for
+    ``computed: true`` entries, their computation; ``consumption_monitor.indicators`` reads
+    those)."""
+    return tuple(_read_yaml("indicators.yaml")["indicators"])
+
+
+_NAME_FIELDS = frozenset(IndicatorName.model_fields)
 
 
 _T = TypeVar("_T")
@@ -118,7 +151,20 @@ class Catalog:
         self.card_categories = [
             CardCategory(**c) for c in _read_yaml("mcc.yaml")["card_categories"]
         ]
-        self.indicators = [IndicatorName(**i) for i in _read_yaml("indicators.yaml")["indicators"]]
+        self.indicators = [
+            IndicatorName(**{k: v for k, v in e.items() if k in _NAME_FIELDS})
+            for e in indicator_entries()
+        ]
+        #: Codes ingestion accepts in an ``indicator`` column: series that are stored as such
+        #: (inputs, and computed indicators that read their own code) and registry counts a
+        #: unit may also report; not ratios, shares or contributions the engine derives.
+        self.recorded_indicators = frozenset(
+            e["code"]
+            for e in indicator_entries()
+            if not e.get("computed")
+            or e.get("params", {}).get("source_indicator") == e["code"]
+            or e.get("kind") == "registry_count"
+        )
         self.datasets = [Dataset(**d) for d in _read_yaml("datasets.yaml")["datasets"]]
         self._build_indexes()
 
@@ -138,9 +184,15 @@ class Catalog:
                 self._bd_ix[_squash(key)] = b
         self._industry_ix = {i.code.upper(): i for i in self.industries}
         self._indicator_ix: dict[str, IndicatorName] = {}
+        #: Folded names that two or more indicators share → their codes (refused on look-up).
+        self.ambiguous_indicator_names: dict[str, list[str]] = {}
         for i in self.indicators:
-            for key in (i.code, i.name_zh, i.name_en, *i.aliases):
-                self._indicator_ix[_squash(key)] = i
+            for key in {_indicator_key(k) for k in (i.code, i.name_zh, i.name_en, *i.aliases)}:
+                other = self._indicator_ix.get(key)
+                if other is not None and other.code != i.code:
+                    codes = self.ambiguous_indicator_names.setdefault(key, [other.code])
+                    codes.append(i.code)
+                self._indicator_ix[key] = i
 
     # -- districts and regions -------------------------------------------------------------
     def district(self, code_or_name: str) -> District:
@@ -249,17 +301,80 @@ class Catalog:
         )
 
     def indicator_name(self, code_or_name: str) -> IndicatorName:
-        """An indicator by code, official Chinese name or alias."""
+        """An indicator by code, official Chinese name, 简称, 口径 variant or English name.
+
+        The one name look-up of the platform (ingest, ``cmon indicator``, ``cmon seasonal``, the
+        API and the pages). Matching ignores spaces, punctuation variants and full-width forms
+        (NFKC), and a leading 其中：. A trailing parenthesised part is accepted when it names the
+        same indicator (地区生产总值(GDP)) or is a unit (社会消费品零售总额（亿元）). A name two
+        indicators share raises :class:`AmbiguousNameError` listing both.
+
+        >>> cat = load_catalog()
+        >>> [cat.indicator_name(x).code for x in ("社零", "地区生产总值（GDP）", "其中：限上社零")]
+        ['retail_sales', 'gdp', 'retail_sales_above_size']
+        """
+        key = _indicator_key(code_or_name)
+        found = self._indicator_lookup(key, code_or_name)
+        if found is not None:
+            return found
+        m = _TRAILING_PAREN.match(unicodedata.normalize("NFKC", str(code_or_name)).strip())
+        if m is not None:
+            outer = self._indicator_lookup(_indicator_key(m["outer"]), code_or_name)
+            inner_key = _indicator_key(m["inner"])
+            inner = self._indicator_ix.get(inner_key)
+            if outer is not None and (
+                (inner is not None and inner.code == outer.code)
+                or m["inner"].strip() in _UNIT_WORDS
+            ):
+                return outer
         return _find(
             self._indicator_ix,
-            _squash(code_or_name),
+            key,
             code_or_name,
             ("indicator", "指标"),
             (
-                "use an indicator code or official name (see docs/catalog.md)",
+                "use an indicator code or official name (see docs/indicators.md)",
                 "请使用指标代码或官方名称，如“社会消费品零售总额”",
             ),
         )
+
+    def category_row(self, label: str) -> tuple[str, str] | None:
+        """(indicator code, category code) of a 限额以上 category row label, else None.
+
+        Tianjin and NBS tables list 限上 X类零售额 rows: the 限额以上单位消费品零售额 of one NBS
+        commodity category. The category is matched through :meth:`category` (label variants
+        included); a label that is an indicator name itself is not a category row.
+
+        >>> cat = load_catalog()
+        >>> cat.category_row("限上 化妆品类零售额")
+        ('retail_sales_above_size', 'cosmetics')
+        >>> cat.category_row("其中：限额以上单位金银珠宝类")
+        ('retail_sales_above_size', 'jewelry')
+        >>> cat.category_row("限上社零") is None, cat.category_row("社会消费品零售总额") is None
+        (True, True)
+        """
+        text = _OF_WHICH.sub("", unicodedata.normalize("NFKC", str(label)).strip())
+        if _indicator_key(text) in self._indicator_ix:
+            return None
+        m = _CATEGORY_ROW.match(text)
+        if m is None:
+            return None
+        key = _squash(m["category"])
+        found = self._category_ix.get(key) or self._category_ix.get(key + "类")
+        return None if found is None else (CATEGORY_TOTAL, found.code)
+
+    def _indicator_lookup(self, key: str, raw: object) -> IndicatorName | None:
+        codes = self.ambiguous_indicator_names.get(key)
+        if codes is not None:
+            names = [f"{c} ({self._indicator_ix[_indicator_key(c)].name_zh})" for c in codes]
+            raise AmbiguousNameError(
+                f"indicator name {raw!r} is ambiguous: " + ", ".join(names),
+                f"指标名称 {raw!r} 有歧义，可能是：" + "、".join(names),
+                candidates=codes,
+                hint_en="use one of these codes instead",
+                hint_zh="请改用其中一个指标代码",
+            )
+        return self._indicator_ix.get(key)
 
     def dataset(self, name: str) -> Dataset:
         """A dataset schema by name."""

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
+
+#: The time basis of a value: a single month, year to date, a quarter, a year. Declared once here
+#: (the lowest layer that needs it); ingestion, the engine, the API and the pages import it.
+Basis = Literal["month", "ytd", "quarter", "year"]
+#: Every basis, in display order.
+BASES: tuple[Basis, ...] = ("month", "ytd", "quarter", "year")
 
 ColumnType = Literal["string", "int", "float", "date", "timestamp", "period"]
 MoneyUnit = Literal["yuan", "wan_yuan", "yi_yuan"]
@@ -12,6 +19,18 @@ CheckKind = Literal[
     "uscc", "district", "region", "category", "industry", "mcc", "business_district",
     "indicator", "unit", "task", "enum",
 ]  # fmt: skip
+
+
+#: Catalog column type → Arrow type (the one map; ``Dataset.arrow_schema`` uses it).
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "period": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "date": pa.date32(),
+    # Naive wall-clock time in Asia/Shanghai, as datasets.yaml describes txn_ts.
+    "timestamp": pa.timestamp("us"),
+}
 
 
 class _Frozen(BaseModel):
@@ -90,13 +109,21 @@ class CardCategory(_Frozen):
 
 
 class IndicatorName(_Frozen):
-    """An indicator as named in releases: code, official Chinese name, aliases, unit."""
+    """An indicator as named in releases: code, official Chinese name, aliases, unit.
 
-    code: str
+    Every entry of ``catalog/data/indicators.yaml`` is one; the entries with ``computed: true``
+    also carry their computation (``consumption_monitor.indicators.Indicator``). ``aliases``
+    hold what bureaus and people write for it: 简称 (社零), 口径 variants, English names.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_A-Z]*$")
     name_zh: str
     name_en: str
     unit: str
     aliases: list[str] = Field(default_factory=list)
+    computed: bool = Field(False, description="The indicator engine computes it (cmon compute).")
+    definition_zh: str = Field("", description="口径 in Chinese.")
+    definition_en: str = Field("", description="The definition in English.")
 
 
 class Column(_Frozen):
@@ -140,6 +167,27 @@ class Dataset(_Frozen):
             if col.name == name:
                 return col
         raise KeyError(name)
+
+    def arrow_schema(self, *, relaxed: bool = False) -> pa.Schema:
+        """The Arrow schema of the dataset's rows: canonical names and types, in schema order.
+
+        Required columns are non-nullable, as the lake stores them. ``relaxed=True`` makes every
+        field nullable, for cells still under validation (a missing required cell is reported
+        as a located problem, not as an Arrow error).
+
+        >>> from consumption_monitor.catalog import load_catalog
+        >>> ds = load_catalog().dataset("events")
+        >>> ds.arrow_schema().field("attendance").type
+        DataType(int64)
+        >>> [ds.arrow_schema(relaxed=r).field("event_id").nullable for r in (False, True)]
+        [False, True]
+        """
+        return pa.schema(
+            [
+                pa.field(c.name, ARROW_TYPES[c.type], nullable=relaxed or not c.required)
+                for c in self.columns
+            ]
+        )
 
     @property
     def column_names(self) -> list[str]:

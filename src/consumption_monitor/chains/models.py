@@ -78,6 +78,8 @@ class Candidate(_Frozen):
     categories: list[str] | None = None
     card_categories: list[str] | None = None
     mcc: list[str] | None = None
+    channel: Literal["all", "online", "offline"] = "all"
+    formats: list[str] | None = None
 
 
 class Link(_Frozen):
@@ -95,6 +97,7 @@ class Link(_Frozen):
     sales_observed: bool = False
     card_categories: list[str] = Field(default_factory=list)
     mcc: list[str] = Field(default_factory=list)
+    formats: list[str] = Field(default_factory=list)
     candidates: list[Candidate] = Field(default_factory=list)
     chain_id: str = ""
 

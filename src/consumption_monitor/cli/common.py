@@ -24,8 +24,24 @@ from consumption_monitor.errors import (
     PermissionDeniedError,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+
+class _LiveConsole(Console):
+    """A console that reads the terminal width and ``COLUMNS`` when it prints, not at import.
+
+    Rich pins the width given by ``COLUMNS`` at construction. A module-level console built at
+    import would then keep the width of whichever environment imported the CLI first (another
+    test's runner under ``pytest -n``, or a shell that has since been resized). Clearing the
+    pinned size makes every print measure its own environment, like a console made per call.
+    """
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr)
+        self._width = None
+        self._height = None
+
+
+console: Console = _LiveConsole()
+err_console: Console = _LiveConsole(stderr=True)
 
 
 class Exit(IntEnum):

@@ -165,12 +165,26 @@ def list_command(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
 
 @indicator_app.command("show")
 def show_command(
-    code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
+    code: Annotated[
+        str,
+        typer.Argument(
+            help="Indicator code or name: retail_sales, 社会消费品零售总额, 社零, "
+            "地区生产总值(GDP); CODE_sa for a series stored by `cmon seasonal`."
+        ),
+    ],
     region: Annotated[str | None, typer.Option("--region", help="Region code or name.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First period, e.g. 2024-02.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last period, e.g. 2024-12.")] = None,
     basis: Annotated[
         str | None, typer.Option("--basis", help="month, ytd, quarter or year.")
+    ] = None,
+    dim: Annotated[
+        str | None,
+        typer.Option(
+            "--dim",
+            help="A breakdown (category, business_district, origin, channel, format, tier, "
+            "kind) or `all`; default: the totals.",
+        ),
     ] = None,
     as_of: AsOfOpt = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
@@ -178,7 +192,6 @@ def show_command(
     lang: LangOpt = None,
 ) -> None:
     """显示一个指标的计算结果 / show the computed values of one indicator."""
-    from consumption_monitor.compute.query import indicator_frame
     from consumption_monitor.config import get_settings
     from consumption_monitor.indicators import load_indicators
     from consumption_monitor.indicators.format import format_value
@@ -187,7 +200,12 @@ def show_command(
     with handle_errors(language, as_json=as_json):
         settings = get_settings()
         ind = load_indicators().get(code)
-        df = indicator_frame(code, region, start, end, basis, as_of=_date(as_of), settings=settings)
+        day = _date(as_of)
+        if day is not None:
+            from consumption_monitor.compute.asof import read_as_of
+
+            read_as_of(settings, day)  # a vintage as known that day, computed when missing
+        df = _frame(ind.code, region, start, end, basis, dim, as_of, settings)
         if as_csv:
             df.to_csv(sys.stdout, index=False)
             return
@@ -198,6 +216,7 @@ def show_command(
         if as_json:
             print_json({"indicator": ind.model_dump(), "data": records, "count": len(records)})
             return
+        shown_dim = dim not in (None, "")
 
         def pct(v: float | None) -> str:
             return "" if v is None else f"{v:.1f}"
@@ -207,6 +226,7 @@ def show_command(
                 r["region"],
                 r["period"],
                 r["basis"],
+                *((_dim_label(r["dim"], r["dim_value"], language),) if shown_dim else ()),
                 format_value(r["value"], ind.unit, settings.money_unit),
                 pct(r["yoy_pct"]),
                 "*" if r["provisional"] else "",
@@ -216,9 +236,122 @@ def show_command(
         ]
         print_table(
             f"{ind.name(language)} ({ind.code})",
-            ["region", "period", "basis", "value", "同比%", "prov.", "note"],
+            ["region", "period", "basis", *(["dim"] if shown_dim else []), "value", "同比%",
+             "prov.", "note"],
             rows,
             caption=ind.definition(language),
+        )  # fmt: skip
+        if not records and not shown_dim:
+            _hint_breakdowns(ind.code, as_of, settings)
+
+
+def _dim_label(dim: str, value: str, lang: str) -> str:
+    """A breakdown cell as people read it: the category's name (化妆品类), else ``dim=value``."""
+    if dim == "category" and value:
+        from consumption_monitor.catalog import load_catalog
+        from consumption_monitor.errors import NotFoundError
+
+        try:
+            c = load_catalog().category(value)
+        except NotFoundError:
+            return f"{dim}={value}"
+        return c.name_zh if lang == "zh" else c.name_en
+    return f"{dim}={value}" if dim else ""
+
+
+def _frame(
+    code: str,
+    region: str | None,
+    start: str | None,
+    end: str | None,
+    basis: str | None,
+    dim: str | None,
+    as_of: str | None,
+    settings: Any,
+) -> Any:
+    """The rows ``indicator show`` prints: the stored table, or a stored seasonal series."""
+    from consumption_monitor.compute.query import indicator_frame
+    from consumption_monitor.indicators import SA_SUFFIX
+
+    if code.endswith(SA_SUFFIX):
+        from consumption_monitor.catalog import load_catalog
+        from consumption_monitor.seasonal.readback import adjusted_frame
+
+        cat = load_catalog(settings.city)
+        where = cat.region_code(region) if region else cat.city.code
+        df = adjusted_frame(settings, code, where, start, end)
+        return df if basis is None else df[df.basis == basis].reset_index(drop=True)
+    wanted = "" if dim is None else (None if dim == "all" else dim)
+    return indicator_frame(
+        code, region, start, end, basis, dim=wanted, as_of=_date(as_of), settings=settings
+    )
+
+
+def _hint_breakdowns(code: str, as_of: str | None, settings: Any) -> None:
+    """Say which ``--dim`` to use when an indicator is stored only as breakdowns."""
+    from consumption_monitor.compute.query import indicator_frame
+
+    dims = sorted(
+        set(indicator_frame(code, dim=None, as_of=_date(as_of), settings=settings).dim) - {""}
+    )
+    if dims:
+        console.print(
+            f"[yellow]无总计行 no totals[/]: 该指标按维度存储 stored by breakdown — "
+            f"use --dim {' | '.join(dims)} | all",
+            highlight=False,
+        )
+
+
+@indicator_app.command("revisions")
+def revisions_command(
+    code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
+    region: Annotated[
+        str | None, typer.Option("--region", help="Region code or name (default: all).")
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """列出指标在各数据版本之间的修订 / list old → new values between stored vintages."""
+    from consumption_monitor.catalog import load_catalog
+    from consumption_monitor.compute.asof import revisions
+    from consumption_monitor.config import get_settings
+    from consumption_monitor.indicators import load_indicators
+    from consumption_monitor.indicators.format import format_value
+
+    language = resolve_lang(lang)
+    with handle_errors(language, as_json=as_json):
+        settings = get_settings()
+        ind = load_indicators().get(code)
+        where = load_catalog(settings.city).region_code(region) if region else None
+        found = revisions(settings, code, where)
+        records = [
+            {
+                "region": r.region, "period": r.period, "basis": r.basis,
+                "old_vintage": r.old_vintage.isoformat(), "old_value": r.old_value,
+                "new_vintage": r.new_vintage.isoformat(), "new_value": r.new_value,
+            }
+            for r in found
+        ]  # fmt: skip
+        if as_json:
+            print_json({"indicator": code, "data": records, "count": len(records)})
+            return
+
+        def show(v: float | None) -> str:
+            return "—" if v is None else format_value(v, ind.unit, settings.money_unit)
+
+        rows = [
+            (r.region, r.period, r.basis, r.old_vintage.isoformat(), show(r.old_value),
+             r.new_vintage.isoformat(), show(r.new_value))
+            for r in found
+        ]  # fmt: skip
+        heads = ["地区", "期间", "口径", "原版本", "原值", "新版本", "新值"]
+        if language != "zh":
+            heads = ["region", "period", "basis", "old vintage", "old", "new vintage", "new"]
+        print_table(
+            f"{ind.name(language)} ({ind.code}) " + ("修订" if language == "zh" else "revisions"),
+            heads,
+            rows,
+            caption="" if rows else ("无修订" if language == "zh" else "no revisions"),
         )
 
 

@@ -378,7 +378,7 @@ def candidates_command(
         external = pd.read_csv(inputs) if inputs else None
         ranked = promotion_candidates(
             data.chains, _gaps(data), link, enterprise_monthly=data.enterprise_monthly,
-            card_spend=data.card_spend, external=external,
+            card_spend=data.card_spend, first_stores=data.first_stores, external=external,
         )  # fmt: skip
         if as_json:
             out = _records(ranked)

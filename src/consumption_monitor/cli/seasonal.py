@@ -26,7 +26,9 @@ def _fmt(value: object, digits: int = 2) -> object:
 
 
 def seasonal(
-    code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
+    code: Annotated[
+        str, typer.Argument(help="Indicator code or name, e.g. retail_sales or 社会消费品零售总额.")
+    ],
     region: Annotated[str | None, typer.Option("--region", help="Region code.")] = None,
     input_csv: Annotated[
         Path | None,
@@ -41,6 +43,20 @@ def seasonal(
         bool,
         typer.Option("--working-days/--no-working-days", help="Official working-day regressor."),
     ] = True,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First period kept: 2018, 2018-03 or 2018Q1."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last period kept: 2025, 2025-06 or 2025Q2.")
+    ] = None,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit",
+            help="Choose the Spring Festival windows again even if the series is unchanged.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -49,27 +65,41 @@ def seasonal(
     with handle_errors(language, as_json=as_json):
         from consumption_monitor.catalog import load_catalog
         from consumption_monitor.config import get_settings
+        from consumption_monitor.indicators import load_indicators
         from consumption_monitor.seasonal import adjust
-        from consumption_monitor.seasonal.io import read_period_csv
-        from consumption_monitor.seasonal.stored import store_adjusted, stored_series
+        from consumption_monitor.seasonal.io import cut, read_period_csv
+        from consumption_monitor.seasonal.stored import (
+            store_adjusted,
+            stored_choice,
+            stored_quarters,
+            stored_series,
+        )
 
         if janfeb not in ("auto", "quarterly", "split", "monthly"):
             raise typer.BadParameter("--janfeb must be auto, quarterly, split or monthly")
         settings = get_settings()
+        if input_csv is None:
+            # The catalog's one name look-up: 社会消费品零售总额 / 社零 → retail_sales (an
+            # unknown or ambiguous name is refused here, not reported as "no values").
+            code = load_indicators().get(code).code
         catalog = load_catalog(settings.city)
         region = catalog.region_code(region) if region else catalog.city.code
+        stored = input_csv is None
         series = (
             read_period_csv(input_csv)
             if input_csv is not None
             else stored_series(settings, code, region)
         )
+        series = cut(series, start, end)
         result = adjust(
             series,
             name=code,
             janfeb=cast(Literal["auto", "quarterly", "split", "monthly"], janfeb),
             working_days=working_days,
+            fill=stored_quarters(settings, code, region) if stored else None,
+            reuse=None if refit or not stored else stored_choice(settings, code, region),
         )
-        if input_csv is None:
+        if stored:
             store_adjusted(settings, code, region, result)
         table = result.table
         if as_json:
@@ -106,6 +136,11 @@ def seasonal(
             )
         if d.outliers:
             console.print("离群值 outliers: " + ", ".join(d.outliers), highlight=False)
+        if d.windows_reused:
+            console.print(
+                "春节窗口沿用上次选择（序列未变；--refit 重新选择）/ windows reused",
+                highlight=False,
+            )
         for note in d.notes:
             console.print(f"注 note: {note}", highlight=False)
 

@@ -52,6 +52,9 @@ def _value_dict(v: ValueStatus) -> dict[str, Any]:
         "fan_p10_p50_p90": [round(x, 4) for x in v.fan] if v.fan else None,
         "required_growth_pct": _num(v.required_growth_pct),
         "progress_pct": _num(v.progress_pct), "benchmark_pct": _num(v.benchmark_pct),
+        "probability_method": v.probability_method,
+        "probability_note_zh": v.probability_note_zh or None,
+        "probability_note_en": v.probability_note_en or None,
         "explanation_zh": v.explanation_zh, "explanation_en": v.explanation_en,
     }  # fmt: skip
 
@@ -62,6 +65,7 @@ def _report_dict(r: TargetReport) -> dict[str, Any]:
         "name_zh": r.target.name_zh,
         "name_en": r.target.name_en,
         "indicator": r.target.indicator,
+        "region": r.target.region,
         "tasks": r.target.tasks,
         "units": r.units,
         "status": r.status.value,
@@ -162,17 +166,39 @@ def show_command(
                 p10, p50, p90 = (_fmt(x) for x in v.fan)
                 console.print(f"  P10 {p10} · P50 {p50} · P90 {p90}")
         for method, res in data["backtest"].items():
+            if method == "growth_by_month":
+                for month, row in res.items():
+                    console.print(
+                        f"  backtest growth≥X month {month}: hit rate {row['hit_rate']}, "
+                        f"n={row['calls']}, error {row['mae_pp']} pp"
+                    )
+                continue
             console.print(f"  backtest {method}: hit rate {res['hit_rate']}, n={res['cases']}")
 
 
 def _backtest(report: TargetReport) -> dict[str, dict[str, Any]]:
-    """Hit rates of the projection methods on past years, for monthly YTD series."""
+    """Hit rates of the projection methods on past years, for monthly YTD series.
+
+    ``growth_by_month`` is the no-look-ahead backtest of the calibrated growth forecast that
+    gives the probabilities (calls "growth ≥ X" by month of the year, docs/targets.md).
+    """
     import numpy as np
 
+    from consumption_monitor.targets.backtest import by_month, growth_backtest
+    from consumption_monitor.targets.odds import growth_history
+
     ev = report.evidence
+    out: dict[str, dict[str, Any]] = {}
+    ytd, single = growth_history(ev)
+    calls, _ = growth_backtest(ytd, month_growth=single)
+    if calls:
+        out["growth_by_month"] = {
+            str(m): {"calls": n, "hit_rate": _num(rate), "mae_pp": _num(err)}
+            for m, (n, rate, err) in by_month(calls).items()
+        }
     years = sorted(y for y, row in ev.cumulative_by_year.items() if math.isfinite(row[-1]))
     if len(years) < 3 or not ev.ytd_growth_by_year:
-        return {}
+        return out
     levels = np.array([ev.cumulative_by_year[y] for y in years], dtype=float)
     growth = np.array([ev.ytd_growth_by_year[y] for y in years], dtype=float) / 100.0
     # The growth each target value implies over its baseline year; else NBS-style 5 %.
@@ -183,10 +209,11 @@ def _backtest(report: TargetReport) -> dict[str, dict[str, Any]]:
     ]
     goal_growth = implied[0] if implied else 0.05
     results = backtest(levels, growth, goal_growth, methods=("seasonal_share", "run_rate"))
-    return {
+    out.update({
         m: {"hit_rate": _num(r.hit_rate), "cases": r.cases, "mae_pp": _num(r.mean_abs_error_pp)}
         for m, r in results.items()
-    }
+    })  # fmt: skip
+    return out
 
 
 def register(app: typer.Typer) -> None:

@@ -69,8 +69,51 @@ def _overlay(published: ir.Table, derived: ir.Table) -> ir.Table:
     )
 
 
+def _totals(off: ir.Table) -> ir.Table:
+    """Rows that are totals, not 限额以上 commodity-category rows (an empty ``category``; lake
+    files written before the column existed have none)."""
+    if "category" not in off.columns:
+        return off
+    return off.filter(off.category.isnull() | (off.category == ""))
+
+
+def category_rows(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Table | None:
+    """Published category rows of ``source_indicator`` as the ``category`` breakdown.
+
+    限上 X类零售额 rows are passed through as published (level and growth, each basis): no
+    single month is derived for a category, since releases give categories' cumulative growth
+    only and the catalog's 16 categories plus "of which" items do not add up to the total.
+    """
+    if "category" not in off.columns:
+        return None
+    src = off.filter(
+        (off.indicator == params["source_indicator"])
+        & off.category.notnull()
+        & (off.category != "")
+    )
+    src = src.mutate(note=src.source.cast("string"), dim=ibis.literal("category"),
+                     dim_value=src.category.cast("string"))  # fmt: skip
+    return finish(
+        src.select("region", "period", "basis", "dim", "dim_value", "value", "yoy_pct", "note"),
+        indicator=code,
+    )
+
+
 def official_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Table:
-    """One official indicator over all regions, with derived periods when ``derive`` is set."""
+    """One official indicator over all regions, with derived periods when ``derive`` is set.
+
+    Only total rows are read; with ``category_breakdown`` the published 限额以上 category rows
+    are added as the ``category`` breakdown (:func:`category_rows`).
+    """
+    out = _official_totals(_totals(off), code, params)
+    if params.get("category_breakdown"):
+        cats = category_rows(off, code, params)
+        if cats is not None:
+            return union_all(out, cats)
+    return out
+
+
+def _official_totals(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Table:
     src = off.filter(off.indicator == params["source_indicator"])
     if params.get("growth_only"):
         src = src.mutate(value=_NULL_F)
@@ -117,7 +160,10 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
 
     ``numerator`` codes are summed (all must be present: a missing part gives no value);
     ``product`` codes are multiplied and scaled by ``factor`` (per-capita × population).
+    ``period`` picks the releases: ``year`` (a Q4 cumulative release counts as the year),
+    ``quarter`` (``YYYY-Qn``) or ``month`` (``YYYY-MM``, single months and YTD alike).
     """
+    off = _totals(off)
     num_codes: list[str] = list(params.get("numerator", [])) or list(params.get("product", []))
     codes = [*num_codes, params["denominator"]]
     rows = off.filter(off.indicator.isin(codes) & off.value.notnull())
@@ -129,10 +175,17 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
         q4 = q4.mutate(period=q4.period.substr(0, 4), basis=ibis.literal("year"))
         q4 = q4.anti_join(annual, ["region", "period", "indicator"])
         rows = annual.union(q4.select(*annual.columns).cast(annual.schema()))
+        rows = rows.mutate(_derived=ibis.literal(False))
+    elif params["period"] == "month":
+        # Monthly releases: single months and YTD levels (1—12月 is the year, "YYYY-12" ytd).
+        rows = rows.filter(rows.period.re_search(r"^\d{4}-(0[1-9]|1[0-2])$"))
+        rows = rows.mutate(_derived=ibis.literal(False))
     else:
         rows = rows.filter(rows.period.re_search(r"^\d{4}-Q[1-4]$"))
+        rows = _with_single_quarters(rows)
     wide = rows.group_by(["region", "period", "basis"]).aggregate(
-        **{f"_{c}": rows.value.max(where=rows.indicator == c) for c in codes}
+        **{f"_{c}": rows.value.max(where=rows.indicator == c) for c in codes},
+        _derived=rows._derived.max(),
     )
     if "product" in params:
         num: Any = ibis.literal(float(params.get("factor", 1.0)))
@@ -146,4 +199,45 @@ def official_ratio_expr(off: ir.Table, code: str, params: dict[str, Any]) -> ir.
     out = wide.mutate(numerator=num, denominator=den)
     out = out.mutate(value=ratio(out.numerator, out.denominator, float(params.get("scale", 100))))
     out = out.filter(out.value.notnull())
-    return finish(out, indicator=code, note=" + ".join(num_codes) + " / " + params["denominator"])
+    note = " + ".join(num_codes) + " / " + params["denominator"]
+    out = out.mutate(
+        note=ibis.ifelse(
+            out._derived, ibis.literal(f"{note}; derived from YTD"), ibis.literal(note)
+        )
+    )
+    return finish(out, indicator=code)
+
+
+def _with_single_quarters(rows: ir.Table) -> ir.Table:
+    """Quarter rows (``basis = quarter``) of each level, derived from cumulative releases.
+
+    GDP and value added are released cumulatively (一季度, 上半年, 前三季度, 全年 as ``YYYY-Qn``
+    ytd). A single quarter is ``ytd(Qn) − ytd(Qn−1)`` of the same year (Q1 is the ytd figure);
+    it needs the ytd row of the quarter before, and a published quarter row of the same
+    indicator, region and period wins. Ratios of these levels give the quarter's own share
+    beside the year-to-date share. Adds a boolean ``_derived``.
+    """
+    base = rows.select("indicator", "region", "period", "basis", "value")
+    ytd = base.filter(base.basis == "ytd")
+    ytd = ytd.mutate(_y=ytd.period.substr(0, 4), _q=ytd.period.substr(6, 1).cast("int64"))
+    prev = ytd.select(
+        _ind=ytd.indicator, _reg=ytd.region, _y2=ytd._y, _q2=ytd._q + 1, _cp=ytd.value
+    )
+    j = ytd.left_join(
+        prev,
+        [ytd.indicator == prev._ind, ytd.region == prev._reg, ytd._y == prev._y2,
+         ytd._q == prev._q2],
+    )  # fmt: skip
+    first = j._q == 1
+    derived = j.filter(first | j._q2.notnull()).select(
+        indicator=j.indicator,
+        region=j.region,
+        period=j.period,
+        basis=ibis.literal("quarter"),
+        value=ibis.ifelse(first, j.value, j.value - j._cp),
+    )
+    published = base.filter(base.basis == "quarter")
+    derived = derived.anti_join(published, ["indicator", "region", "period"])
+    return union_all(
+        base.mutate(_derived=ibis.literal(False)), derived.mutate(_derived=ibis.literal(True))
+    )

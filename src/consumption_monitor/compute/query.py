@@ -26,13 +26,17 @@ def indicator_frame(
 ) -> pd.DataFrame:
     """Rows of indicator ``code`` from the latest computation (at or before ``as_of``).
 
+    ``code`` is a code or any catalog name of the indicator (the catalog's alias look-up).
     ``region`` takes a code or a name (天津, 和平区, China); ``start``/``end`` are inclusive
     period strings compared as text within one form (``2024-01`` ≤ period ≤ ``2024-12``);
-    ``dim=""`` keeps totals only, ``None`` keeps every breakdown. An unknown code raises
-    :class:`NotFoundError`; no rows is an empty frame, not an error.
+    ``dim=""`` keeps totals only, ``None`` keeps every breakdown, a dim name (``category``)
+    keeps that breakdown. An unknown code raises :class:`NotFoundError`, an ambiguous name
+    :class:`~consumption_monitor.errors.AmbiguousNameError`; no rows is an empty frame.
     """
     settings = settings or get_settings()
-    load_indicators().get(code)  # unknown codes fail with the list of known ones
+    # A name (社会消费品零售总额, 社零, 地区生产总值(GDP)) resolves to its code; an unknown or
+    # ambiguous one raises before anything is read.
+    code = load_indicators().get(code).code
     df = read_result(settings, as_of=as_of)
     df = df[df.indicator == code]
     if region is not None:

@@ -346,11 +346,14 @@ def _computations(lake: LakeRoot, folder: str) -> list[str]:
 def result_path(settings: Settings, as_of: date | None = None) -> PurePath:
     """The file of the latest stored computation of the latest vintage at or before ``as_of``.
 
-    A :class:`~pathlib.Path` in a local lake; on an object store the path inside the lake's
-    filesystem (``lake_root(settings).arrow_filesystem()`` reads it).
+    ``as_of`` defaults to today: a vintage computed for a later date (``compute --as-of`` in
+    the future) is never what a plain read sees. A :class:`~pathlib.Path` in a local lake; on an
+    object store the path inside the lake's filesystem (``lake_root(settings).arrow_filesystem()``
+    reads it).
     """
     from consumption_monitor.store.fs import lake_root
 
+    as_of = as_of or date.today()
     lake = lake_root(settings)
     base = "/".join(DERIVED_DIR)
     for name in reversed(lake.list_dirs(base)):

@@ -33,7 +33,11 @@ class Source(Protocol):
 
 def latest_per_key(t: ibis.Table, key: list[str]) -> ibis.Table:
     """Keep, per natural ``key``, the row of the latest ``_vintage`` (then highest batch id)."""
-    w = ibis.window(group_by=[t[k] for k in key], order_by=[t._vintage.desc(), t._batch_id.desc()])
+    # A key column no file has yet (official_stats.category, added later) is null in every row.
+    w = ibis.window(
+        group_by=[t[k] for k in key if k in t.columns],
+        order_by=[t._vintage.desc(), t._batch_id.desc()],
+    )
     return t.mutate(_rn=ibis.row_number().over(w)).filter(lambda r: r._rn == 0).drop("_rn")
 
 

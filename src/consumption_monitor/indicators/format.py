@@ -27,7 +27,7 @@ _FACTOR = {"yuan": 1.0, "wan": 1e4, "yi": 1e8}
 UNIT_LABELS_ZH: dict[str, str] = {
     "yuan": "元", "wan_yuan": "万元", "yi_yuan": "亿元", "percent": "%", "pp": "个百分点",
     "count": "个/场/家", "wan_persons": "万人次", "person_times": "人次", "beds": "张",
-    "wan_teu": "万标准箱", "wan_tonnes": "万吨",
+    "wan_teu": "万标准箱", "wan_tonnes": "万吨", "index": "（上年同期=100）",
 }  # fmt: skip
 
 

@@ -1,33 +1,34 @@
-"""Typed model of one catalog indicator (definition, unit, bases, sources, formula, links)."""
+"""Typed model of one computed indicator (definition, unit, bases, sources, formula, links).
+
+The names (code, official Chinese name, aliases, unit) are the catalog's
+:class:`~consumption_monitor.catalog.models.IndicatorName`; an :class:`Indicator` is that entry
+plus how the engine computes it, read from the same file (``catalog/data/indicators.yaml``).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-Basis = Literal["month", "ytd", "quarter", "year"]
+from consumption_monitor.catalog.models import BASES, Basis, IndicatorName
+
+__all__ = ["BASES", "Basis", "Indicator", "Kind"]
+
 Kind = Literal[
     "official", "official_ratio", "contribution", "enterprise_sum", "enterprise_share",
     "card_sum", "card_count", "card_night_share", "key_enterprise_sum", "registry_count",
     "unit_report",
 ]  # fmt: skip
 
-#: Every basis the engine knows, in display order.
-BASES: tuple[Basis, ...] = ("month", "ytd", "quarter", "year")
 
-
-class Indicator(BaseModel):
+class Indicator(IndicatorName):
     """One indicator: what it measures (口径), how it is computed and what it is linked to."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name_zh: str
-    name_en: str
+    computed: bool = True
     definition_zh: str
     definition_en: str
-    unit: str
     frequency: Literal["daily", "monthly", "quarterly", "annual"]
     bases: list[Basis] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)

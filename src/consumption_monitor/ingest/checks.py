@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from consumption_monitor.catalog import Catalog, Column, is_valid_uscc
 from consumption_monitor.config import get_settings
-from consumption_monitor.errors import NotFoundError
+from consumption_monitor.errors import AmbiguousNameError, NotFoundError
 from consumption_monitor.ingest.headers import fold
 from consumption_monitor.ingest.normalise import NormaliseError, clean_text
 from consumption_monitor.plan import Plan, load_plan
@@ -24,6 +24,44 @@ def _lookup(fn: Callable[[str], str], en: str, zh: str) -> Check:
             return fn(clean_text(raw))
         except NotFoundError as exc:
             raise NormaliseError(en, zh) from exc
+
+    return check
+
+
+#: Joins indicator and category codes of a category row until the row rule splits them.
+CATEGORY_SEP = "\x1e"
+
+
+def _indicator(cat: Catalog) -> Check:
+    """Resolve an indicator name through the catalog's one alias look-up; refuse an ambiguous
+    name with its candidates, and a derived indicator (a ratio the engine computes) that is not
+    stored as a series."""
+
+    def check(raw: str) -> str:
+        text = clean_text(raw)
+        split = cat.category_row(text)
+        if split is not None:
+            # A 限上 X类零售额 row: the indicator and its category, split by the row rule
+            # (``official.category_rule``) into the indicator and category columns.
+            return CATEGORY_SEP.join(split)
+        try:
+            entry = cat.indicator_name(text)
+        except AmbiguousNameError as exc:
+            raise NormaliseError(
+                "ambiguous indicator name; candidates: " + ", ".join(exc.candidates),
+                "指标名称有歧义，可能是：" + "、".join(exc.candidates),
+            ) from exc
+        except NotFoundError as exc:
+            raise NormaliseError(
+                "unknown indicator (use a catalog code or the official Chinese name)",
+                "未知的指标（请使用指标代码或官方名称）",
+            ) from exc
+        if entry.code not in cat.recorded_indicators:
+            raise NormaliseError(
+                f"{entry.code} is computed by the engine, not loaded (load its inputs instead)",
+                f"“{entry.name_zh}”由系统计算，不能直接导入（请导入其基础数据）",
+            )
+        return entry.code
 
     return check
 
@@ -123,11 +161,7 @@ def check_for(col: Column, cat: Catalog) -> Check | None:
             "未知的商圈（请使用商圈编码，如 BD001）",
         )
     if kind == "indicator":
-        return _lookup(
-            lambda x: cat.indicator_name(x).code,
-            "unknown indicator (use a catalog code or the official Chinese name)",
-            "未知的指标（请使用指标代码或官方名称）",
-        )
+        return _indicator(cat)
     if kind == "enum":
         return _enum(col)
     if kind == "unit":

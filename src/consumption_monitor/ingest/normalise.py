@@ -19,6 +19,8 @@ from typing import Literal, TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from consumption_monitor.catalog.models import Basis
+
 T = TypeVar("T")
 
 #: Cell texts meaning "no value" in published tables (dashes, slash, empty, NA).
@@ -105,7 +107,8 @@ def parse_number(text: str, *, percent: bool = False) -> float | None:
 # -- periods ----------------------------------------------------------------------------------
 
 PeriodKind = Literal["month", "quarter", "year"]
-BasisHint = Literal["month", "ytd", "quarter", "year"]
+#: The basis a period label implies (the catalog's one ``Basis``).
+BasisHint = Basis
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _RANGE = r"\s*[-~～—–至到]\s*"

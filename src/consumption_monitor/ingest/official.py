@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from consumption_monitor.errors import NotFoundError
+from consumption_monitor.ingest.checks import CATEGORY_SEP
 from consumption_monitor.ingest.headers import MONEY, normalise_unit
 from consumption_monitor.ingest.normalise import NormaliseError, is_missing, parse_period
 from consumption_monitor.ingest.validate import Context, Finding
@@ -179,10 +180,40 @@ class UnitRule:
         return findings
 
 
+def category_rule(
+    ctx: Context, values: dict[str, pa.Array], texts: dict[str, pa.Array]
+) -> list[Finding]:
+    """Split a category row's indicator (限上 化妆品类零售额 → ``retail_sales_above_size`` and
+    ``cosmetics``) into the indicator and category columns; a category cell that names another
+    category is an error. Datasets without a category column refuse category rows."""
+    del ctx, texts
+    indicator = values["indicator"]
+    split = pc.fill_null(pc.match_substring(indicator, CATEGORY_SEP), False)
+    if not pc.any(split).as_py():
+        return []
+    if "category" not in values:
+        return [
+            Finding("indicator", split, "a commodity-category row belongs in official_stats",
+                    "商品类别行（如“限上 化妆品类零售额”）请导入官方统计数据（official_stats）")
+        ]  # fmt: skip
+    head = pc.replace_substring_regex(indicator, f"{CATEGORY_SEP}.*$", "")
+    tail = pc.if_else(
+        split, pc.replace_substring_regex(indicator, f"^[^{CATEGORY_SEP}]*{CATEGORY_SEP}", ""), None
+    )
+    given = values["category"]
+    clash = pc.fill_null(pc.and_(split, pc.not_equal(given, tail)), False)
+    values["indicator"] = pc.if_else(split, head, indicator)
+    values["category"] = pc.coalesce(given, tail)
+    return [
+        Finding("category", clash, "the category cell names another category than the row label",
+                "商品类别与指标名称中的类别不一致")
+    ]  # fmt: skip
+
+
 def official_rules(dataset: str) -> list[object]:
     """The row rules of a dataset (empty for datasets without special rules)."""
     if dataset == "official_stats":
-        return [basis_rule, growth_only_rule, UnitRule()]
+        return [category_rule, basis_rule, growth_only_rule, UnitRule()]
     if dataset == "unit_reports":
-        return [UnitRule()]
+        return [category_rule, UnitRule()]
     return []

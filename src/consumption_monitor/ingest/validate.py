@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from consumption_monitor.catalog import Catalog, Column, Dataset
+from consumption_monitor.catalog.models import ARROW_TYPES
 from consumption_monitor.ingest.checks import canonical_codes, check_for
 from consumption_monitor.ingest.headers import MONEY, MappedColumn
 from consumption_monitor.ingest.normalise import (
@@ -34,15 +35,6 @@ from consumption_monitor.ingest.normalise import (
 from consumption_monitor.ingest.problems import Problem, ProblemLog
 from consumption_monitor.ingest.safety import MAX_CELL_CHARS
 
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "period": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "date": pa.date32(),
-    # Naive wall-clock time in Asia/Shanghai, as datasets.yaml describes txn_ts.
-    "timestamp": pa.timestamp("us"),
-}
 ROW_COLUMN = "_row"
 SOURCE_COLUMN = "_src"
 #: Date columns that may lie in the future (registries of planned events and milestones).
@@ -54,8 +46,9 @@ Describe = Callable[[str], tuple[str, str]]
 
 
 def canonical_schema(ds: Dataset) -> pa.Schema:
-    """The Arrow schema rows are stored with (schema order, canonical names and types)."""
-    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in ds.columns])
+    """The Arrow schema of rows under validation: :meth:`Dataset.arrow_schema`, every field
+    nullable (a missing required cell is a located problem, reported before storage)."""
+    return ds.arrow_schema(relaxed=True)
 
 
 @dataclass

@@ -166,6 +166,7 @@ class _PlanReader:
         safeguards = self.read_safeguards(self.entries(doc, "safeguards", required=False), units)
         targets = self.collect(self.entries(doc, "targets"), Target, "target", prefix="")
         self.check_targets(info, tasks, targets)
+        targets = share_merged_goals(tasks, targets)
         return Plan(
             info=info,
             parts=list(parts.values()),
@@ -326,6 +327,47 @@ class _PlanReader:
                 "目标原文未出现在所关联任务的工作目标中",
                 source,
             )
+
+
+def merged_goal_owner(tasks: dict[int, Task]) -> dict[int, int]:
+    """Tasks whose 工作目标 cell is merged with the row above: task id → the task holding it.
+
+    In the annex a group's goal cell may span several rows; the text sits in the first row of
+    the merge and the rows below it are blank. A blank row takes the goal cell of the nearest
+    earlier row *of the same group* that has one; a blank row before any goal cell of its group
+    has no goal.
+    """
+    owner: dict[int, int] = {}
+    holder: dict[int, int] = {}
+    for task_id in sorted(tasks):
+        task = tasks[task_id]
+        if task.goals_zh:
+            holder[task.group] = task_id
+        elif task.group in holder:
+            owner[task_id] = holder[task.group]
+    return owner
+
+
+def share_merged_goals(tasks: dict[int, Task], targets: dict[str, Target]) -> dict[str, Target]:
+    """Link every target to each task that shares (by a merged cell) the goal cell it quotes."""
+    owner = merged_goal_owner(tasks)
+    out: dict[str, Target] = {}
+    for target_id, target in targets.items():
+        extra = [
+            task_id
+            for task_id, held_by in owner.items()
+            if held_by in target.tasks
+            and task_id not in target.tasks
+            and any(
+                v.source in cell for v in target.values for cell in tasks[held_by].goals_zh.values()
+            )
+        ]
+        out[target_id] = (
+            target.model_copy(update={"tasks": sorted([*target.tasks, *extra])})
+            if extra
+            else target
+        )
+    return out
 
 
 def validate_plan_file(path: Path) -> Plan:

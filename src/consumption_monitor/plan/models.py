@@ -42,6 +42,7 @@ class TargetKind(StrEnum):
     TREND = "trend"  # a direction only (稳步提升/显著提升)
     MILESTONE = "milestone"  # a qualitative milestone (如期完成)
     PARITY = "parity"  # growth in step with a reference indicator (与GDP增速保持同步)
+    GROWTH = "growth"  # a growth rate for the year (增长X%、增速不低于X%、高于X%), in percent
 
 
 #: Comparators a target value may use. ``maintain`` keeps a level already reached; ``rank`` is
@@ -262,7 +263,8 @@ class Target(_Model):
 
     The 2025 and 2027 goals of the same measure are one target with two ``values`` (they may
     differ in kind, e.g. 新增 in 2025 and 累计 by 2027). ``headline`` targets come from 总体要求
-    and link to no annex task.
+    and link to no annex task. ``region`` places a target on another region than the city
+    (全国, or a district by its admin code).
     """
 
     id: str = Field(pattern=r"^T-[a-z0-9][a-z0-9-]*$")
@@ -272,6 +274,9 @@ class Target(_Model):
     tasks: list[int] = Field(default_factory=list)
     headline: bool = False
     reference: str | None = None
+    #: Where the target is measured: the plan's city when absent; ``全国`` (the nation) or a
+    #: six-digit admin code (a district such as ``120104``, or another region).
+    region: str | None = Field(None, pattern=r"^(\d{6}|全国)$")
     note_en: str | None = None
     note_zh: str | None = None
     values: list[TargetValue] = Field(min_length=1)

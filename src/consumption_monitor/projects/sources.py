@@ -7,7 +7,7 @@ catalog columns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def load_enterprise_monthly(settings: Settings, as_of: date | None = None) -> pd
 
 
 def load_card_spend(settings: Settings, latest: str, months: int = 12) -> pd.DataFrame:
-    """Card spending (元) by MCC over the ``months`` months ending with period ``latest``."""
+    """Card spending (元) by MCC and channel over the ``months`` months ending with ``latest``."""
     import ibis
 
     from consumption_monitor.engine import connect
@@ -58,7 +58,7 @@ def load_card_spend(settings: Settings, latest: str, months: int = 12) -> pd.Dat
             t = store.read_table(con, "card_transactions")
             expr = (
                 t.filter((t.txn_ts >= ibis.literal(start)) & (t.txn_ts < ibis.literal(stop)))
-                .group_by("mcc")
+                .group_by(["mcc", "channel"])
                 .aggregate(amount=t.amount.sum())
             )
             result: pd.DataFrame = expr.to_pandas()
@@ -83,6 +83,7 @@ class ChainData:
     membership: pd.DataFrame
     card_spend: pd.DataFrame
     latest: str | None
+    first_stores: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def load_chain_data(
@@ -105,4 +106,5 @@ def load_chain_data(
         if with_cards and latest is not None
         else pd.DataFrame({"mcc": pd.Series(dtype=str), "amount": pd.Series(dtype=float)})
     )
-    return ChainData(chains, projects, em, membership, cards, latest)
+    stores = read_frame(settings, "first_stores", as_of)
+    return ChainData(chains, projects, em, membership, cards, latest, stores)

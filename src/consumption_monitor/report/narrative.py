@@ -87,6 +87,18 @@ def full_period_label(period: str, basis: str, lang: str = "zh", *, quarterly: b
     return f"{label} {period[:4]}"
 
 
+def cumulative_quarter_label(quarter: str, lang: str = "zh") -> str:
+    """The name of a cumulative quarterly release: 一季度, 上半年, 前三季度, 全年.
+
+    >>> cumulative_quarter_label("2025-Q3"), cumulative_quarter_label("2025-Q2", "en")
+    ('2025年前三季度', 'H1 2025')
+    """
+    year, q = quarter[:4], int(quarter[-1])
+    if lang == "zh":
+        return f"{year}年" + ("一季度", "上半年", "前三季度", "全年")[q - 1]
+    return ("Q1", "H1", "Q1–Q3", "Full year")[q - 1] + f" {year}"
+
+
 def previous_ytd(period: str) -> tuple[str, bool]:
     """The cumulative period to compare a YTD period with, and whether it is last year's.
 

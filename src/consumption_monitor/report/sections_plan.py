@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from consumption_monitor.report.cells import (
     count_cell,
@@ -21,6 +22,7 @@ from consumption_monitor.report.context import BuildContext
 from consumption_monitor.report.data import HolidayInput
 from consumption_monitor.report.model import Cell, Chart, Section, Table
 from consumption_monitor.report.narrative import (
+    cumulative_quarter_label,
     growth_phrase,
     join_list,
     printed_delta,
@@ -166,19 +168,24 @@ def alerts(ctx: BuildContext) -> Section:
 
 
 def gdp_share(ctx: BuildContext) -> Section:
-    """Quarterly F+H value-added share of GDP, against the same quarter last year (labelled)."""
+    """Quarterly F+H value-added share of GDP: the quarter itself and the year to date, each
+    against the same period last year (labelled; the quarter is derived from cumulative
+    releases, docs/methodology.md §2)."""
     d, key = ctx.data, "gdp_share"
     sec = Section(key, ctx.defs.title(key, ctx.lang))
     quarter = ctx.quarter or ""
-    cur = d.one("consumer_industries_va_share_q", "quarter", quarter)
-    if cur is None or cur["value"] is None:
+    code = "consumer_industries_va_share_q"
+    found: dict[str, dict[str, Any]] = {}
+    for basis in ("quarter", "ytd"):
+        row = d.one(code, basis, quarter)
+        if row is not None and row["value"] is not None:
+            found[basis] = row
+    if quarter.endswith("Q1") and "quarter" in found:
+        found.pop("ytd", None)  # the first quarter alone is its cumulative release
+    if not found:
         sec.paragraphs.append(ctx.sentence(key, "none"))
         sec.notes.append(ctx.note(key, "label"))
         return sec
-    prev = d.one("consumer_industries_va_share_q", "quarter", same_period_last_year(quarter))
-    v = float(cur["value"])
-    p = float(prev["value"]) if prev and prev["value"] is not None else None
-    label = ctx.label(quarter, "quarter", year=True)
     table = Table(
         "gdp_share",
         ctx.t(
@@ -197,18 +204,29 @@ def gdp_share(ctx: BuildContext) -> Section:
             ],
         ),
     )
-    delta = printed_delta(v, p) if p is not None else None
-    table.rows.append(
-        [
-            text_cell(label),
-            rate_cell(v),
-            rate_cell(p),
-            delta_cell(delta),
-            level_cell(cur["numerator"], "yi_yuan", ctx.lang, d.money_unit),
-            level_cell(cur["denominator"], "yi_yuan", ctx.lang, d.money_unit),
-        ]
-    )
+    changes: dict[str, tuple[float, float | None]] = {}
+    for basis, cur in found.items():
+        prev = d.one(code, basis, same_period_last_year(quarter))
+        v = float(cur["value"])
+        p = float(prev["value"]) if prev and prev["value"] is not None else None
+        changes[basis] = (v, p)
+        label = ctx.label(quarter, "quarter", year=True)
+        if basis == "ytd":
+            label = cumulative_quarter_label(quarter, ctx.lang) + ctx.t("（累计）", " (cumulative)")
+        else:
+            label = label + ctx.t("（当季）", " (quarter alone)")
+        table.rows.append(
+            [
+                text_cell(label),
+                rate_cell(v),
+                rate_cell(p),
+                delta_cell(printed_delta(v, p) if p is not None else None),
+                level_cell(cur["numerator"], "yi_yuan", ctx.lang, d.money_unit),
+                level_cell(cur["denominator"], "yi_yuan", ctx.lang, d.money_unit),
+            ]
+        )
     sec.tables.append(table)
+    v, p = changes.get("quarter", changes.get("ytd", (0.0, None)))
     change = share_change_phrase(v, p, ctx.lang) if p is not None else ""
     text = ctx.sentence(
         key,
@@ -218,6 +236,18 @@ def gdp_share(ctx: BuildContext) -> Section:
         change=change,
     )
     sec.paragraphs.append(text if change else text.replace("，。", "。").replace(", .", "."))
+    if "ytd" in changes and "quarter" in changes:
+        yv, yp = changes["ytd"]
+        ytd_change = share_change_phrase(yv, yp, ctx.lang) if yp is not None else ""
+        sec.paragraphs.append(
+            ctx.t(
+                f"{cumulative_quarter_label(quarter, 'zh')[5:]}累计占比{rate_cell(yv).text}%"
+                f"{('，' + ytd_change) if ytd_change else ''}。",
+                f"{cumulative_quarter_label(quarter, 'en')[:-5]} cumulative, the share is "
+                f"{rate_cell(yv).text}%"
+                f"{(', ' + ytd_change) if ytd_change else ''}.",
+            )
+        )
     sec.notes.append(ctx.note(key, "label"))
     return sec
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from consumption_monitor.errors import DataValidationError, Location
 
-__all__ = ["read_period_csv"]
+__all__ = ["cut", "read_period_csv"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _JANFEB = re.compile(r"^(\d{4})-01\s*(?:\.\.|-|–)\s*0?2$")
@@ -91,3 +91,53 @@ def read_period_csv(path: Path, *, value_column: str = "value") -> pd.Series:
         raise DataValidationError(f"{path.name}: no rows", f"{path.name}：没有数据行")
     index = pd.PeriodIndex(sorted(data))
     return pd.Series(np.array([data[p] for p in index], dtype=float), index=index, name=path.stem)
+
+
+def _bound(text: str, freq: str, side: str, option: str) -> pd.Period:
+    raw = text.strip()
+    m = _QUARTER.match(raw)
+    try:
+        if m:
+            period = pd.Period(year=int(m.group(1)), quarter=int(m.group(2)), freq="Q")
+        elif re.fullmatch(r"\d{4}", raw):
+            period = pd.Period(year=int(raw), freq="Y")
+        elif _MONTH.match(raw):
+            period = pd.Period(raw, freq="M")
+        else:
+            raise ValueError(raw)
+    except ValueError:
+        raise DataValidationError(
+            f"{option} {text!r}: expected a year (2018), a month (2018-03) or a quarter (2018Q1)",
+            f"{option} {text!r}：应为年份（2018）、月份（2018-03）或季度（2018Q1）",
+            where=Location(column=option, value=text),
+        ) from None
+    return period.asfreq(freq, "start" if side == "start" else "end")
+
+
+def cut(series: pd.Series, start: str | None = None, end: str | None = None) -> pd.Series:
+    """``series`` (monthly or quarterly PeriodIndex) from ``start`` to ``end`` inclusive.
+
+    Bounds are a year, month or quarter (``--from 2018 --to 2025-06``). On a monthly series a
+    start in February also keeps January, so a Jan–Feb total is never cut in half.
+
+    >>> s = pd.Series([1.0, 2.0, 3.0], index=pd.period_range("2024-01", periods=3, freq="M"))
+    >>> cut(s, "2024-02").tolist()
+    [1.0, 2.0, 3.0]
+    """
+    idx = series.index
+    assert isinstance(idx, pd.PeriodIndex)
+    freq = idx.freqstr[0]
+    out = series
+    if start:
+        first = _bound(start, freq, "start", "--from")
+        if freq == "M" and first.month == 2:
+            first = first - 1
+        out = out[out.index >= first]
+    if end:
+        out = out[out.index <= _bound(end, freq, "end", "--to")]
+    if out.empty:
+        raise DataValidationError(
+            f"no values between {start or '…'} and {end or '…'}",
+            f"{start or '…'} 至 {end or '…'} 之间没有数值",
+        )
+    return out

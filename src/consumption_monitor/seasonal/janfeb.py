@@ -117,8 +117,9 @@ def split_janfeb(
 def to_quarterly(series: pd.Series) -> pd.Series:
     """Quarterly totals; Q1 = Jan–Feb (held in February) + March.
 
-    Quarters with a missing month are dropped at the ends; a gap inside raises
-    DataValidationError.
+    Quarters with a missing month are dropped at the ends and are NaN inside (to be filled
+    from a derived quarterly value or estimated by X-13, see :func:`~.adjust.adjust`). No
+    complete quarter at all raises DataValidationError.
 
     >>> months = pd.period_range("2024-01", periods=3, freq="M")
     >>> to_quarterly(pd.Series([float("nan"), 10.0, 5.0], index=months)).tolist()
@@ -136,12 +137,7 @@ def to_quarterly(series: pd.Series) -> pd.Series:
     if totals.empty:
         raise DataValidationError("no complete quarter in the series", "序列中没有完整的季度")
     full_range = pd.period_range(totals.index[0], totals.index[-1], freq="Q")
-    missing = full_range.difference(pd.PeriodIndex(totals.index))
-    if len(missing):
-        raise DataValidationError(
-            f"incomplete quarters inside the series: {', '.join(str(q) for q in missing)}",
-            f"序列中间存在不完整的季度：{', '.join(str(q) for q in missing)}",
-            hint_en="fill the missing months or cut the series",
-            hint_zh="补齐缺失月份或截断序列",
-        )
-    return pd.Series(totals.to_numpy(dtype=float), index=full_range, name=series.name)
+    out = pd.Series(totals.to_numpy(dtype=float), index=pd.PeriodIndex(totals.index, freq="Q"))
+    full: pd.Series = out.reindex(full_range)
+    full.name = series.name
+    return full

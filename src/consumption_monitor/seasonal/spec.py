@@ -17,7 +17,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["SAVED_TABLES", "RegressorSpec", "SpecOptions", "build_spec"]
+__all__ = ["MISSING_CODE", "SAVED_TABLES", "RegressorSpec", "SpecOptions", "build_spec"]
+
+#: X-13's missing-value code (Reference Manual, ``series`` spec, ``missingcode``; -99999 is the
+#: default, written explicitly). An observation with this value is estimated by the regARIMA
+#: model (an additive-outlier regressor per missing point) before the X-11 filters run.
+MISSING_CODE = -99999.0
 
 #: Tables saved from the X-11 step: D10 seasonal, D11 adjusted, D12 trend, D13 irregular,
 #: D16 combined seasonal + calendar factors, D18 combined holiday + trading-day factors.
@@ -70,12 +75,23 @@ def build_spec(
     regressors: Sequence[RegressorSpec] = (),
     options: SpecOptions = SpecOptions(),
     title: str = "series",
+    estimate_only: bool = False,
 ) -> str:
-    """Spec text for one series. ``values`` must have no NaN (the caller handles Jan–Feb)."""
+    """Spec text for one series. NaN in ``values`` is written as :data:`MISSING_CODE`, which
+    X-13 estimates (the caller handles Jan–Feb before this).
+
+    ``estimate_only=True`` writes only what the regARIMA estimation needs (no outlier search,
+    forecast or X-11 step): the AICc of the model is the same, at a fraction of the run time.
+    The window selection uses it for its candidate fits.
+    """
     safe_title = "".join(ch for ch in title if ch.isascii() and ch not in '"{}')[:60] or "series"
+    obs = np.asarray(values, dtype=float)
+    has_missing = bool(np.isnan(obs).any())
+    obs = np.where(np.isnan(obs), MISSING_CODE, obs)
+    missing = f" missingcode={MISSING_CODE:.0f}" if has_missing else ""
     parts = [
-        f'series{{ title="{safe_title}" start={_period_code(start)} period={period}\n'
-        f"  data=(\n{_format_block(np.asarray(values, dtype=float))}\n  ) }}",
+        f'series{{ title="{safe_title}" start={_period_code(start)} period={period}{missing}\n'
+        f"  data=(\n{_format_block(obs)}\n  ) }}",
         f"transform{{ function={options.transform} }}",
     ]
     frames = [r.values for r in regressors if r.values.shape[1] > 0]
@@ -93,6 +109,9 @@ def build_spec(
         parts.append("automdl{ }")
     else:
         parts.append(f"arima{{ model={options.arima} }}")
+    if estimate_only:
+        parts.append("estimate{ }")
+        return "\n".join(parts) + "\n"
     if options.outliers:
         parts.append("outlier{ }")
     parts.append(f"forecast{{ maxlead={options.forecast_months} }}")

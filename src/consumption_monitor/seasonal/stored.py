@@ -5,10 +5,16 @@ indicator engine stores them: there is no January row, and the February row is t
 total (METHODOLOGY §1). That layout is what :func:`consumption_monitor.seasonal.adjust` detects
 as Jan–Feb combined and adjusts quarterly.
 
+Gaps: a quarter with a month never published can still exist as the engine's own value derived
+from two YTD releases (``basis = quarter``, e.g. Q2 = 1–6月 − 1–3月); :func:`stored_quarters`
+returns those, and ``cmon seasonal`` passes them to ``adjust(fill=...)``.
+
 Adjusted series are stored as derived indicators ``<code>_sa`` in
 ``lake/_derived/seasonal/<code>/region=<region>.parquet`` (written to a temp name, then renamed;
 on an object store uploaded whole under that name), one long table per series with the model in
-``note``.
+``note``, the ``filled``/``imputed`` flags, and the input ``fingerprint`` with the chosen
+``windows`` so that the next run of an unchanged series reuses the choice
+(:func:`stored_choice`).
 """
 
 from __future__ import annotations
@@ -21,13 +27,13 @@ import pyarrow as pa
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.seasonal.adjust import AdjustmentResult
+from consumption_monitor.seasonal.choice import WindowChoice
 from consumption_monitor.store.fs import lake_root
 
 SEASONAL_DIR = ("_derived", "seasonal")
 
 
-def stored_series(settings: Settings, code: str, region: str) -> pd.Series:
-    """Single-month values of ``code`` in ``region`` on a monthly PeriodIndex (January NaN)."""
+def _rows(settings: Settings, code: str, region: str, basis: str) -> pd.DataFrame:
     from consumption_monitor.compute.runner import read_result
 
     table = read_result(settings)
@@ -36,9 +42,26 @@ def stored_series(settings: Settings, code: str, region: str) -> pd.Series:
         (table["indicator"] == code)
         & (table["region"] == region)
         & (dim == "")
-        & (table["basis"] == "month")
+        & (table["basis"] == basis)
     ]
-    rows = rows[rows["value"].notna()]
+    return rows[rows["value"].notna()]
+
+
+def stored_quarters(settings: Settings, code: str, region: str) -> pd.Series:
+    """Quarterly values of ``code`` in ``region`` (``YYYY-Qn`` rows, published or derived from
+    YTD releases) on a quarterly PeriodIndex; empty when there are none."""
+    rows = _rows(settings, code, region, "quarter")
+    rows = rows[rows["period"].astype(str).str.fullmatch(r"\d{4}-Q[1-4]")]
+    if rows.empty:
+        return pd.Series(dtype=float)
+    index = pd.PeriodIndex(rows["period"].astype(str).str.replace("-", "", regex=False), freq="Q")
+    return pd.Series(rows["value"].to_numpy(dtype=float), index=index, name=code).sort_index()
+
+
+def stored_series(settings: Settings, code: str, region: str) -> pd.Series:
+    """Single-month values of ``code`` in ``region`` on a monthly PeriodIndex (January NaN;
+    a month with no value, published or derived, is NaN)."""
+    rows = _rows(settings, code, region, "month")
     if rows.empty:
         raise NotFoundError(
             f"no monthly values of {code} for region {region}; run `cmon compute` or pass --input",
@@ -77,8 +100,12 @@ def store_adjusted(
             "seasonal_factor": table["seasonal"].to_numpy(dtype=float),
             "mom_pct": table["mom_pct"].to_numpy(dtype=float),
             "estimated": table["estimated"].to_numpy(dtype=bool),
+            "filled": table["filled"].to_numpy(dtype=bool),
+            "imputed": table["imputed"].to_numpy(dtype=bool),
             "note": f"X-13ARIMA-SEATS {result.diagnostics.model}; "
             f"windows {result.diagnostics.windows}",
+            "fingerprint": result.diagnostics.fingerprint,
+            "windows": result.diagnostics.windows,
         }
     )  # fmt: skip
     rel = _relative(code, region)
@@ -97,3 +124,15 @@ def read_adjusted(settings: Settings, code: str, region: str) -> pd.DataFrame:
         )
     path = adjusted_path(settings, code, region)
     return pd.read_parquet(str(path), filesystem=lake.arrow_filesystem())
+
+
+def stored_choice(settings: Settings, code: str, region: str) -> WindowChoice | None:
+    """The window choice stored with the last adjusted series (None if there is none, or it
+    was written before choices were stored)."""
+    try:
+        table = read_adjusted(settings, code, region)
+    except NotFoundError:
+        return None
+    if table.empty or "fingerprint" not in table.columns:
+        return None
+    return WindowChoice(str(table["fingerprint"].iloc[0]), str(table["windows"].iloc[0]))

@@ -206,7 +206,9 @@ def _write_official(
     rows = official_rows(cfg, levels)
     files, truth = split_vintages(cfg, rows)
     cat = load_catalog()
-    header = headers("official_stats", chinese=True)
+    # Totals only: the simulator writes no 限上 category rows, so no 商品类别 column (files stay
+    # as they were before official_stats had one).
+    header = [h for h in headers("official_stats", chinese=True) if h != "商品类别"]
     for f in files:
         out = [
             [

@@ -97,6 +97,8 @@ def unit_report_rows(
             ind = cat.indicator_name(target.indicator)
         except NotFoundError:
             continue
+        if ind.code not in cat.recorded_indicators:  # a ratio the engine derives, not reported
+            continue
         if not target.tasks or "rank" in {str(v.kind) for v in target.values}:
             continue
         lead = plan.task(target.tasks[0]).lead_unit

@@ -58,15 +58,6 @@ ENCODE_THREADS = 2
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 1
 
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "period": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "date": pa.date32(),
-    # Naive local time (Asia/Shanghai), as the catalog describes txn_ts.
-    "timestamp": pa.timestamp("us"),
-}
 _PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 _FILE_RE = re.compile(r"^b(\d+)(-\d+)?\.parquet$")
 
@@ -78,9 +69,7 @@ def arrow_schema(ds: Dataset) -> pa.Schema:
     >>> arrow_schema(load_catalog().dataset("events")).field("attendance").type
     DataType(int64)
     """
-    return pa.schema(
-        [pa.field(c.name, _ARROW_TYPES[c.type], nullable=not c.required) for c in ds.columns]
-    )
+    return ds.arrow_schema()
 
 
 def stored_schema(schema: pa.Schema) -> pa.Schema:

@@ -473,7 +473,9 @@ class Store:
 def latest_per_key(table: ibis.Table, key: list[str]) -> ibis.Table:
     """Keep, per natural key, the row of the latest ``_vintage`` (ties: latest ``_batch_id``)."""
     window = ibis.window(
-        group_by=[table[k] for k in key],
+        # A key column no file has yet (official_stats.category, added later) is null in every
+        # row, so it does not split the key.
+        group_by=[table[k] for k in key if k in table.columns],
         order_by=[ibis.desc(table[lk.VINTAGE_COLUMN]), ibis.desc(table[lk.BATCH_ID_COLUMN])],
     )
     ranked = table.mutate(_rank=ibis.row_number().over(window))

@@ -8,6 +8,7 @@ shown next to every projection, so a reader knows how far to trust it.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -130,3 +131,96 @@ def _project(
     p = probability_met(ytd, paths, target_level)
     median_total = ytd + float(np.median(paths.sum(axis=1)))
     return p >= 0.5, median_total / base - 1
+
+
+#: Thresholds of the "growth ≥ X" calls, relative to the year-to-date growth rounded to 0.5 pp.
+CALL_OFFSETS_PP: tuple[float, ...] = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
+
+
+@dataclass(slots=True)
+class GrowthCall:
+    """One backtested call: as of ``month`` of ``year``, will full-year growth reach ``goal``?"""
+
+    year: int
+    month: int
+    goal: float
+    probability: float
+    projected: float
+    actual: float
+
+    @property
+    def met(self) -> bool:
+        """What the year actually did."""
+        return self.actual >= self.goal
+
+    @property
+    def right(self) -> bool:
+        """The call (met when P ≥ 0.5) matched the outcome."""
+        return (self.probability >= 0.5) == self.met
+
+
+def growth_backtest(
+    ytd_growth: dict[int, dict[int, float]],
+    *,
+    offsets: tuple[float, ...] = CALL_OFFSETS_PP,
+    months: tuple[int, ...] = tuple(range(2, 12)),
+    month_growth: dict[int, dict[int, float]] | None = None,
+) -> tuple[list[GrowthCall], list[tuple[int, int]]]:
+    """Calls of :func:`~consumption_monitor.targets.forecast.growth_forecast`, no look-ahead.
+
+    For every year with a final value and every month before December that has a published
+    year-to-date growth, the forecast is made from earlier years only, for goals ``X`` at
+    ``round_half(G_m) + offset``. Returns the calls and the (year, month) cases skipped because
+    the history was too short.
+    """
+    from consumption_monitor.targets.forecast import growth_forecast
+
+    calls: list[GrowthCall] = []
+    skipped: list[tuple[int, int]] = []
+    for year in sorted(ytd_growth):
+        actual = ytd_growth[year].get(12)
+        if actual is None:
+            continue
+        for month in months:
+            g = ytd_growth[year].get(month)
+            if g is None:
+                continue
+            anchor = round(g * 2) / 2
+            for offset in offsets:
+                goal = anchor + offset
+                f = growth_forecast(ytd_growth, year, month, goal, month_growth=month_growth)
+                if f is None:
+                    skipped.append((year, month))
+                    break
+                calls.append(GrowthCall(year, month, goal, f.probability, f.median, actual))
+    return calls, skipped
+
+
+def by_month(calls: list[GrowthCall]) -> dict[int, tuple[int, float, float]]:
+    """Per month: (calls, hit rate, mean absolute error of the projected growth in pp)."""
+    out: dict[int, tuple[int, float, float]] = {}
+    for month in sorted({c.month for c in calls}):
+        group = [c for c in calls if c.month == month]
+        cases = {(c.year, c.month): c for c in group}.values()  # one error per (year, month)
+        err = float(np.mean([abs(c.projected - c.actual) for c in cases]))
+        out[month] = (len(group), float(np.mean([c.right for c in group])), err)
+    return out
+
+
+def reliability(
+    calls: list[GrowthCall], edges: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+) -> list[tuple[float, float, int, float, float]]:
+    """Reliability table: (bin low, bin high, calls, mean P, share met) per probability bin."""
+    rows = []
+    for low, high in itertools.pairwise(edges):
+        group = [
+            c for c in calls
+            if low <= c.probability < high or (high == edges[-1] and c.probability == high)
+        ]  # fmt: skip
+        if group:
+            rows.append((
+                low, high, len(group),
+                float(np.mean([c.probability for c in group])),
+                float(np.mean([c.met for c in group])),
+            ))  # fmt: skip
+    return rows

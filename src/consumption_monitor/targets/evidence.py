@@ -7,17 +7,19 @@ long indicator table (``region`` = the city code, no breakdown) give:
 - ``ytd`` rows of a year without December as the current year-to-date value;
 - ``ytd`` rows of all years as the cumulative seasonal pattern (11 periods, Jan–Feb first);
 - ``month`` rows, when a series has no ``ytd`` basis (counts from registries), summed into
-  year-to-date values (January folded into the Jan–Feb period).
+  year-to-date values (January folded into the Jan–Feb period) for a flow, or taken as they are
+  (the level at the end of the month) for a stock.
 
-Growth-only series (local releases that publish ``yoy_pct`` but no level) keep their growth:
-the December growth is the year's growth, the YTD growth of an open year stays in
-``ytd_growth_by_year``, and no ``ytd`` level is invented (``Evidence.ytd`` stays None).
+Whether a series is a flow (values over a period add up) or a stock (a level at a date, never
+summed) comes from the indicator: :func:`indicator_measure`. A ``year`` row of a year that has
+not ended by the as-of date is a partial value, never a final one: the year is projected.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -48,14 +50,57 @@ def _finite(x: object) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def series_evidence(table: pd.DataFrame, indicator: str, region: str) -> Evidence:
-    """Annual values, the current year-to-date value and the seasonal pattern of one series."""
-    ev = Evidence()
+#: Indicator kinds whose values are counts or sums over a period (flows).
+_FLOW_KINDS = frozenset({"registry_count", "card_count", "card_sum", "enterprise_sum"})
+
+
+def indicator_measure(code: str) -> str:
+    """``"flow"`` or ``"stock"`` for an indicator, from its declaration.
+
+    ``params.flow`` decides when the indicator states it (unit reports); registry and card
+    counts are flows; shares, ratios and official levels default to ``"flow"`` for levels with a
+    year-to-date basis and to ``"stock"`` otherwise (a share is a level at a date).
+    """
+    from consumption_monitor.indicators import load_indicators
+
+    catalog = load_indicators()
+    if code not in catalog.codes:
+        return "flow"
+    spec = catalog.get(code)
+    params = dict(getattr(spec, "params", None) or {})
+    if "flow" in params:
+        return "flow" if params["flow"] else "stock"
+    kind = str(getattr(spec, "kind", ""))
+    if kind in _FLOW_KINDS:
+        return "flow"
+    unit = str(getattr(spec, "unit", ""))
+    bases = {str(b) for b in getattr(spec, "bases", ())}
+    if unit in ("percent", "fraction", "pp", "rank", "share_of_national") or "ytd" not in bases:
+        return "stock"
+    return "flow"
+
+
+def series_evidence(
+    table: pd.DataFrame,
+    indicator: str,
+    region: str,
+    *,
+    as_of: date | None = None,
+    measure: str = "flow",
+) -> Evidence:
+    """Annual values, the current year-to-date value and the seasonal pattern of one series.
+
+    With ``as_of``, a ``year`` row of a year not over by then (``year >= as_of.year``) is not
+    final: the year stays open and is projected from its months.
+    """
+    ev = Evidence(measure=measure)
     rows = _rows(table, indicator, region)
     if rows.empty:
         return ev
     for _, row in rows[rows["basis"] == "year"].iterrows():
         year = int(str(row["period"])[:4])
+        if as_of is not None and year >= as_of.year:
+            continue  # a partial year (registry counts emit one for the current year)
         if (value := _finite(row["value"])) is not None:
             ev.annual[year] = value
         if (year_growth := _finite(row.get("yoy_pct"))) is not None:
@@ -63,39 +108,52 @@ def series_evidence(table: pd.DataFrame, indicator: str, region: str) -> Evidenc
     # Quarterly cumulative releases: the fourth quarter's YTD value closes the year (GDP).
     for _, row in rows[rows["basis"] == "ytd"].iterrows():
         period = str(row["period"])
-        if period.endswith("-Q4"):
+        if period.endswith("-Q4") and (as_of is None or int(period[:4]) < as_of.year):
             year = int(period[:4])
             if (value := _finite(row["value"])) is not None:
                 ev.annual.setdefault(year, value)
             if (q4_growth := _finite(row.get("yoy_pct"))) is not None:
                 ev.growth.setdefault(year, q4_growth)
-    cumulative = _cumulative(rows[~rows["period"].astype(str).str.contains("Q")])
+    cumulative = _cumulative(
+        rows[~rows["period"].astype(str).str.contains("Q")], running=measure == "flow"
+    )
     for year, (values, growth) in sorted(cumulative.items()):
         ev.cumulative_by_year[year] = values
         ev.ytd_growth_by_year[year] = growth
-        if math.isfinite(values[-1]):
+        closed = as_of is None or year < as_of.year
+        if closed and math.isfinite(values[-1]):
             ev.annual.setdefault(year, values[-1])
-        if math.isfinite(growth[-1]):
+        if closed and math.isfinite(growth[-1]):
             ev.growth.setdefault(year, growth[-1])
-    open_years = [
-        y for y, (v, g) in cumulative.items() if not (math.isfinite(v[-1]) or math.isfinite(g[-1]))
-    ]
+    open_years = []
+    for year, (values, growth) in cumulative.items():
+        finite = [i for i, x in enumerate(values) if math.isfinite(x)]
+        finite_growth = [i for i, x in enumerate(growth) if math.isfinite(x)]
+        december = math.isfinite(values[-1]) or math.isfinite(growth[-1])
+        closed = as_of is None or year < as_of.year
+        if (finite or finite_growth) and not (closed and december):
+            open_years.append((year, max(finite or finite_growth), bool(finite)))
     if open_years:
-        year = max(open_years)
-        values = cumulative[year][0]
-        known = [i for i, v in enumerate(values) if math.isfinite(v)]
-        if known and year not in ev.annual:  # growth-only: no level to report
-            last = known[-1]
-            ev.ytd = (year, last + 2, values[last])  # period 0 closes in February
+        year, last, has_level = max(open_years)
+        month = last + 2  # period 0 closes in February
+        if year not in ev.annual:
+            # a series published as growth only has no level: the value is nan
+            ev.ytd = (year, month, cumulative[year][0][last] if has_level else math.nan)
     return ev
 
 
-def _cumulative(rows: pd.DataFrame) -> dict[int, tuple[list[float], list[float]]]:
-    """Per year: the 11 cumulative values and the 11 YTD growth rates (nan where missing)."""
+def _cumulative(
+    rows: pd.DataFrame, *, running: bool = True
+) -> dict[int, tuple[list[float], list[float]]]:
+    """Per year: the 11 cumulative values and the 11 YTD growth rates (nan where missing).
+
+    Month rows (no ``ytd`` basis) are summed into year-to-date values for a flow
+    (``running``) and kept as end-of-month levels for a stock.
+    """
     out: dict[int, tuple[list[float], list[float]]] = {}
     ytd = rows[rows["basis"] == "ytd"]
     source = ytd if not ytd.empty else rows[rows["basis"] == "month"]
-    running = ytd.empty  # month rows are summed into year-to-date values
+    running = ytd.empty and running
     for year_str, group in source.groupby(source["period"].astype(str).str[:4]):
         values = [math.nan] * PERIODS
         growth = [math.nan] * PERIODS
@@ -107,15 +165,16 @@ def _cumulative(rows: pd.DataFrame) -> dict[int, tuple[list[float], list[float]]
                 continue
             value = _finite(row["value"])
             idx = period_index(int(month_text))
+            g = _finite(row.get("yoy_pct")) if not ytd.empty else None
+            if g is not None:
+                growth[idx] = g  # a growth rate may be published without its level
+            if value is None:
+                continue
             if running:
-                if value is None:
-                    continue
                 total += value
                 values[idx] = total
             else:
-                values[idx] = math.nan if value is None else value
-                g = _finite(row.get("yoy_pct"))
-                growth[idx] = math.nan if g is None else g
+                values[idx] = value
         out[int(year_str)] = (values, growth)
     return out
 
@@ -127,13 +186,16 @@ def build_evidence(
     task_progress: Iterable[float] = (),
     *,
     unit_scale: float = 1.0,
+    as_of: date | None = None,
+    measure: str | None = None,
 ) -> Evidence:
     """Evidence for one target: its indicator's series, linked task progress, parity reference.
 
     ``unit_scale`` converts the indicator's values into the target's unit (growth rates are
-    unit-free and left alone).
+    unit-free and left alone). ``measure`` (flow or stock) defaults to the indicator's own.
     """
-    ev = series_evidence(table, target.indicator, region)
+    measure = measure or indicator_measure(target.indicator)
+    ev = series_evidence(table, target.indicator, region, as_of=as_of, measure=measure)
     if unit_scale != 1.0:
         ev.annual = {y: v * unit_scale for y, v in ev.annual.items()}
         ev.cumulative_by_year = {

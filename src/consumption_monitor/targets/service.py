@@ -55,12 +55,16 @@ def indicator_unit(code: str) -> str | None:
 
 
 def load_inputs(settings: Settings, as_of: date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The computed indicator table and the task-progress rows (empty frames when absent)."""
-    from consumption_monitor.compute.runner import read_result
+    """The computed indicator table and the task-progress rows (empty frames when absent).
+
+    With ``as_of`` the table is the one known at that date: a stored vintage that saw the same
+    batches, else computed from the lake as of the date and stored (no manual recompute).
+    """
+    from consumption_monitor.compute.asof import read_as_of
     from consumption_monitor.store import Store
 
     try:
-        table = read_result(settings, as_of=as_of)
+        table = read_as_of(settings, as_of)
     except NotFoundError:
         table = pd.DataFrame(columns=["indicator", "region", "period", "basis", "dim", "value"])
     with Store(settings) as store:
@@ -69,6 +73,16 @@ def load_inputs(settings: Settings, as_of: date | None) -> tuple[pd.DataFrame, p
         except NotFoundError:
             progress = pd.DataFrame(columns=["task_id", "period", "reporting_unit", "percent"])
     return table, progress
+
+
+def target_region(target: Target, city_region: str) -> str:
+    """The region code a target is measured on: its own ``region`` (全国 → ``100000``), else
+    the city's."""
+    from consumption_monitor.catalog import NATIONAL_CODE
+
+    if target.region is None:
+        return city_region
+    return NATIONAL_CODE if target.region == "全国" else target.region
 
 
 def target_reports(
@@ -84,6 +98,7 @@ def target_reports(
     reports = []
     for target in plan.targets.values():
         unit = indicator_unit(target.indicator)
+        where = target_region(target, region)
         progress_pct = latest_task_progress(progress, target.tasks)
         values: list[ValueStatus] = []
         evidence = Evidence()
@@ -99,7 +114,9 @@ def target_reports(
                 status.explanation_en += f" ({exc.en})"
                 values.append(status)
                 continue
-            evidence = build_evidence(target, table, region, progress_pct, unit_scale=factor)
+            evidence = build_evidence(
+                target, table, where, progress_pct, unit_scale=factor, as_of=as_of
+            )
             evidence.plan_start = plan.info.period[0]
             values.append(evaluate_value(target, value, evidence, as_of, thresholds))
         units = [u.code for u in plan.units_for_target(target)]

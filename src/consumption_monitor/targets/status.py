@@ -106,6 +106,9 @@ class Evidence:
     reference_growth: dict[int, float] = field(default_factory=dict)
     #: First year of the plan (2025 for a 2025–2027 plan): baseline and parity span start here.
     plan_start: int | None = None
+    #: ``"flow"`` (values over a period add up) or ``"stock"`` (a level at a date), from the
+    #: indicator: stocks are never summed, and what is "new" in a year is the stock's change.
+    measure: str = "flow"
 
 
 @dataclass(slots=True)
@@ -128,6 +131,11 @@ class ValueStatus:
     benchmark_pct: float | None = None  # share of the year usually done by this period, percent
     explanation_zh: str = ""
     explanation_en: str = ""
+    #: How the probability was computed (growth_momentum, yearly_drift, span_sum, ets, final).
+    probability_method: str | None = None
+    #: Why an open value has no probability, in words (empty when it has one).
+    probability_note_zh: str = ""
+    probability_note_en: str = ""
 
 
 def _goal(value: TargetValue) -> float | None:
@@ -248,6 +256,7 @@ class _Judgement:
     fan: tuple[float, float, float] | None = None
     path_value: float | None = None
     pace: tuple[float | None, float | None, float | None] = (None, None, None)
+    final: bool = False
 
 
 def _judge_year(
@@ -269,7 +278,7 @@ def _judge_year(
     if year in ev.annual and not in_progress:
         final = ev.annual[year]
         met = _meets(final, value.comparator, goal)
-        return _Judgement(Status.ACHIEVED if met else Status.OFF_TRACK, final)
+        return _Judgement(Status.ACHIEVED if met else Status.OFF_TRACK, final, final=True)
     if ev.ytd is None or not in_progress:
         if value.kind is TargetKind.ANNUAL:
             return _judge_missed_years(value, ev, year, goal)
@@ -345,7 +354,7 @@ def _latest_observation(ev: Evidence, kind: TargetKind) -> tuple[int, float] | N
     latest annual value."""
     if ev.ytd is not None:
         year, month, value = ev.ytd
-        if kind in (TargetKind.SHARE, TargetKind.STOCK):
+        if kind in (TargetKind.SHARE, TargetKind.STOCK) or ev.measure == "stock":
             return year, value
         share = _pattern_share(ev, month)
         if share:
@@ -383,57 +392,119 @@ def _judge_future(
 def evaluate_value(
     target: Target, value: TargetValue, ev: Evidence, as_of: date, th: Thresholds | None = None
 ) -> ValueStatus:
-    """Judge one dated value of a target as of ``as_of``."""
+    """Judge one dated value of a target as of ``as_of``.
+
+    How the evidence is counted depends on the indicator (flow or stock, see
+    :mod:`consumption_monitor.targets.odds`); every open numeric value gets P(met) and a fan
+    where the history allows, and says in words why not where it does not.
+    """
+    from consumption_monitor.targets import odds
+
     th = th or Thresholds()
     goal = _goal(value)
     kind = value.kind
-    current = projection = probability = path_value = None
-    fan: tuple[float, float, float] | None = None
-    pace: tuple[float | None, float | None, float | None] = (None, None, None)
+    j = _Judgement(Status.NO_DATA)
+    year = min(max(as_of.year, value.start), value.end) if value.span else value.end
     if kind is TargetKind.MILESTONE:
-        status, current = _judge_milestone(value, ev, as_of)
+        j.status, j.current = _judge_milestone(value, ev, as_of)
     elif kind is TargetKind.TREND:
-        status, current = _judge_trend(ev, as_of, th)
+        j.status, j.current = _judge_trend(ev, as_of, th)
     elif kind is TargetKind.RANK:
-        status, current = _judge_rank(value, ev, th)
+        j.status, j.current = _judge_rank(value, ev, th)
     elif kind is TargetKind.PARITY:
-        status, current = _judge_parity(value, ev, th)
+        j.status, j.current = _judge_parity(value, ev, th)
     elif goal is None:
-        status = Status.NO_DATA
+        pass
+    elif kind is TargetKind.GROWTH:
+        g = odds.judge_growth(value, ev, value.end, goal)
+        j = _Judgement(Status(g.status), g.current, final=g.final)
+        if g.forecast is not None:
+            j.projection, j.probability, j.fan = (
+                g.forecast.median,
+                g.forecast.probability,
+                (g.forecast.fan),
+            )
     elif kind is TargetKind.CUMULATIVE:
-        status, current, path_value = _judge_cumulative(value, ev, goal, as_of, th)
+        j.status, j.current, j.path_value = _judge_cumulative(value, ev, goal, as_of, th)
+        j.final = as_of.year > value.end
     else:
-        if kind is TargetKind.ANNUAL:
-            year, as_kind = min(max(as_of.year, value.start), value.end), TargetKind.NEW_IN_YEAR
-        else:
-            year, as_kind = value.end, kind
-        j = _judge_year(target, value, ev, year, goal, th, as_kind)
-        status, current, projection, probability, fan = (
-            j.status, j.current, j.projection, j.probability, j.fan,
-        )  # fmt: skip
-        path_value = j.path_value
-        pace = j.pace
+        as_kind = TargetKind.NEW_IN_YEAR if kind is TargetKind.ANNUAL else kind
+        if ev.measure == "stock" and kind is TargetKind.LEVEL:
+            as_kind = TargetKind.STOCK  # a stock's level is its current value, never a sum
+        j = _judge_year(target, value, odds.as_counted(ev, kind), year, goal, th, as_kind)
     result = ValueStatus(
-        target.id, value.years_label, kind, status,
-        escalation(status, _months_left(value.end, as_of), th),
-        current, goal, path_value, projection, probability, fan, *pace,
+        target.id, value.years_label, kind, j.status,
+        escalation(j.status, _months_left(value.end, as_of), th),
+        j.current, goal, j.path_value, j.projection, j.probability, j.fan, *j.pace,
     )  # fmt: skip
+    if j.probability is not None:
+        result.probability_method = "growth_momentum" if kind is TargetKind.GROWTH else "ets"
+    _attach_probability(result, value, odds.as_counted(ev, kind), goal, year, as_of, j, th)
     _explain(target, value, result)
     return result
+
+
+def _attach_probability(
+    res: ValueStatus,
+    value: TargetValue,
+    ev: Evidence,
+    goal: float | None,
+    year: int,
+    as_of: date,
+    j: _Judgement,
+    th: Thresholds,
+) -> None:
+    """P(met) and the fan for an open numeric value (status from P), or the reason in words."""
+    from consumption_monitor.targets import odds
+
+    numeric = goal is not None and value.kind not in (
+        TargetKind.MILESTONE, TargetKind.TREND, TargetKind.RANK, TargetKind.PARITY,
+    )  # fmt: skip
+    if not numeric or j.final or res.status is Status.ACHIEVED or goal is None:
+        return
+    if res.status is Status.NO_DATA:
+        res.probability_note_zh = "尚无数据，无法给出达标概率。"
+        res.probability_note_en = "No data yet: no probability of meeting the target."
+        return
+    if value.kind is not TargetKind.GROWTH:
+        forecast, reason = odds.probability_for(value, ev, goal, year, as_of)
+        if forecast is not None:
+            res.probability, res.fan = forecast.probability, forecast.fan
+            res.probability_method = forecast.method
+            if forecast.method != "final":
+                res.status = status_from_probability(forecast.probability, th)
+                res.escalation = escalation(res.status, _months_left(value.end, as_of), th)
+            return
+    else:
+        reason = "growth"
+    if res.probability is None:
+        res.probability_note_zh, res.probability_note_en = odds.too_short_note(reason)
 
 
 def _judge_cumulative(
     value: TargetValue, ev: Evidence, goal: float, as_of: date, th: Thresholds
 ) -> tuple[Status, float | None, float | None]:
-    """Counts added over a span: the sum so far against a straight-line path from zero."""
+    """Counts added over a span: the sum so far against a straight-line path from zero.
+
+    A flow's yearly values are summed; a stock's are not: what the span added is the stock now
+    minus the stock before the span (the stock itself when the count starts with the plan).
+    """
+    from consumption_monitor.targets.odds import stock_added
+
     start, end = value.start, value.end
-    so_far = sum(v for y, v in ev.annual.items() if start <= y <= end and y < as_of.year)
-    if ev.ytd is not None and start <= ev.ytd[0] <= end:
-        so_far += ev.ytd[2]
-    elif as_of.year in ev.annual and start <= as_of.year <= end:
-        so_far += ev.annual[as_of.year]
     if not ev.annual and ev.ytd is None:
         return Status.NO_DATA, None, None
+    if ev.measure == "stock":
+        added = stock_added(ev, start, end)
+        if added is None:
+            return Status.NO_DATA, None, None
+        so_far = added[0]
+    else:
+        so_far = sum(v for y, v in ev.annual.items() if start <= y <= end and y < as_of.year)
+        if ev.ytd is not None and start <= ev.ytd[0] <= end:
+            so_far += ev.ytd[2]
+        elif as_of.year in ev.annual and start <= as_of.year <= end:
+            so_far += ev.annual[as_of.year]
     if _meets(so_far, value.comparator, goal):
         return Status.ACHIEVED, so_far, goal
     if as_of.year > end:
@@ -514,7 +585,10 @@ def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
         unit_zh = unit_en = "%"
     zh = [f"{target.name_zh}（{res.years}）：目标“{value.source}”，状态{res.status.zh}。"]
     en = [f"{target.name_en} ({res.years}): status {res.status.value.replace('_', ' ')}."]
-    if res.current is not None and res.kind is TargetKind.PARITY:
+    if res.current is not None and res.kind is TargetKind.GROWTH:
+        zh.append(f"目前累计增速{_fmt(res.current)}%。")
+        en.append(f"Growth so far {_fmt(res.current)} %.")
+    elif res.current is not None and res.kind is TargetKind.PARITY:
         zh.append(f"规划期内增速与参照指标平均相差{_fmt(res.current)}个百分点。")
         en.append(f"Average growth gap to the reference: {_fmt(res.current)} percentage points.")
     elif res.current is not None:
@@ -538,8 +612,15 @@ def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
             f"{_fmt(res.benchmark_pct)} % by this point of the year."
         )
     if res.probability is not None:
-        zh.append(f"模拟路径中达标概率{res.probability:.0%}。")
-        en.append(f"Share of simulated paths meeting the target: {res.probability:.0%}.")
+        zh.append(f"达标概率{res.probability:.0%}。")
+        en.append(f"Probability of meeting the target: {res.probability:.0%}.")
+    if res.fan is not None and res.probability_method not in (None, "final"):
+        lo, mid, hi = res.fan
+        zh.append(f"预计区间（P10–P90）{_fmt(lo)}～{_fmt(hi)}{unit_zh}，中位{_fmt(mid)}{unit_zh}。")
+        en.append(f"Expected range (P10–P90) {_fmt(lo)}–{_fmt(hi)} {unit_en}, median {_fmt(mid)}.")
+    if res.probability_note_zh:
+        zh.append(res.probability_note_zh)
+        en.append(res.probability_note_en)
     if res.status is Status.NO_DATA and res.current is not None:
         zh.append("缺少基期或本年数据，暂无法对照计划路径判断，请补报。")
         en.append(

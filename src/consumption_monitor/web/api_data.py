@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from consumption_monitor.auth import Action, record
 from consumption_monitor.auth.roles import ALL_UNIT_ROLES, Role
 from consumption_monitor.catalog import load_catalog
+from consumption_monitor.catalog.models import Basis
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.indicators import load_indicators
 from consumption_monitor.monitor.alerts import AlertOut
@@ -148,15 +149,16 @@ def indicator_values(
     paging: Paging,
     _user: IndicatorReader,
     region: RegionCode = None,
-    basis: Literal["month", "ytd", "quarter", "year"] = "month",
+    basis: Basis = "month",
     dim: Annotated[str, Query(max_length=40)] = "",
     dim_value: Annotated[str, Query(max_length=80)] = "",
     start: PeriodQ = None,
     end: PeriodQ = None,
 ) -> Page[ValueOut]:
     """Computed values of one indicator for a region (default: the city) and basis."""
-    if code not in load_indicators().codes:
-        raise NotFoundError(f"no indicator {code!r}", f"没有指标 {code!r}")
+    # A code or any catalog name (社零, 地区生产总值(GDP)); unknown → 404, ambiguous → 409
+    # listing the candidates.
+    code = load_indicators().get(code).code
     region = region or load_catalog(settings.city).city.code
     rows = select(
         indicator_table(settings), code, region, basis, dim=dim, dim_value=dim_value,

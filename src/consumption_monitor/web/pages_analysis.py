@@ -14,8 +14,10 @@ from fastapi.responses import Response
 from consumption_monitor.auth import Action
 from consumption_monitor.auth.roles import ALL_UNIT_ROLES, Role
 from consumption_monitor.catalog import load_catalog
+from consumption_monitor.catalog.models import Basis
 from consumption_monitor.errors import ConsumptionMonitorError
 from consumption_monitor.evaluate import evaluate, explanation_frame, load_scheme, scores_frame
+from consumption_monitor.indicators import load_indicators
 from consumption_monitor.indicators.format import format_value
 from consumption_monitor.web import figures
 from consumption_monitor.web.analysis_data import evaluation_input, holiday_view
@@ -42,6 +44,8 @@ router = APIRouter()
 Reader = Annotated[Principal, require(Action.VIEW_INDICATORS)]
 Period = Annotated[str | None, Query(max_length=7, pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$")]
 Code = Annotated[str, Query(max_length=64, pattern=r"^[a-z0-9_]+$")]
+#: The explorer takes a code or any catalog name (社会消费品零售总额, 社零, 地区生产总值(GDP)).
+IndicatorQ = Annotated[str, Query(min_length=1, max_length=64)]
 
 
 def _explorer_rows(
@@ -51,10 +55,13 @@ def _explorer_rows(
     basis: str,
     start: str | None,
     end: str | None,
-) -> tuple[str, Any]:
+) -> tuple[str, str, Any]:
+    """(indicator code, region code, rows); a name resolves through the catalog's one
+    look-up, an unknown or ambiguous one raises (rendered as the error page)."""
+    indicator = load_indicators().get(indicator).code
     region = region or load_catalog(settings.city).city.code
     rows = select(indicator_table(settings), indicator, region, basis, start=start, end=end)
-    return region, rows
+    return indicator, region, rows
 
 
 @router.get("/explore")
@@ -62,16 +69,16 @@ def explorer_page(
     request: Request,
     settings: Settings,
     user: Reader,
-    indicator: Code = "retail_sales",
+    indicator: IndicatorQ = "retail_sales",
     region: RegionCode = None,
-    basis: Literal["month", "ytd", "quarter", "year"] = "ytd",
+    basis: Basis = "ytd",
     start: Period = None,
     end: Period = None,
     compare: Literal["none", "last_year", "vs_2019"] = "none",
 ) -> Response:
     """指标查询: one indicator × region × basis over a period range, with a comparison."""
     lang = request.state.lang
-    region, rows = _explorer_rows(settings, indicator, region, basis, start, end)
+    indicator, region, rows = _explorer_rows(settings, indicator, region, basis, start, end)
     series = as_series(rows, indicator, region, basis)
     name = label_of(indicator, lang)
     unit = unit_of(indicator)
@@ -134,16 +141,16 @@ def explorer_page(
 def explorer_export(
     settings: Settings,
     user: Reader,
-    indicator: Code = "retail_sales",
+    indicator: IndicatorQ = "retail_sales",
     region: RegionCode = None,
-    basis: Literal["month", "ytd", "quarter", "year"] = "ytd",
+    basis: Basis = "ytd",
     start: Period = None,
     end: Period = None,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
     """The explorer's rows as CSV or XLSX (suppressed card cells stay blank)."""
     del user
-    region, rows = _explorer_rows(settings, indicator, region, basis, start, end)
+    indicator, region, rows = _explorer_rows(settings, indicator, region, basis, start, end)
     content, media = export_bytes(rows, format)
     name = f"{indicator}_{region}_{basis}.{format}"
     return Response(

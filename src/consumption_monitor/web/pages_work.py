@@ -228,7 +228,7 @@ def chain_page(
     if len(weak):
         ranked = promotion_candidates(
             data.chains, table, None, enterprise_monthly=data.enterprise_monthly,
-            card_spend=data.card_spend,
+            card_spend=data.card_spend, first_stores=data.first_stores,
         )  # fmt: skip
         if len(ranked):
             candidates = ranked[ranked["link_key"].str.startswith(f"{chain.id}.")].to_dict(
