@@ -148,9 +148,9 @@ def _official_totals(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Tab
     for basis, der in derived.items():
         # A derived period with neither a level nor a growth rate (a growth-only YTD series
         # gives no single-month growth) says nothing and is not written.
-        der = der.filter(der.value.notnull() | der.yoy_pct.notnull())
+        said = der.filter(der.value.notnull() | der.yoy_pct.notnull())
         pub = src.filter(src.basis == basis).select(*cols)
-        merged = _overlay(pub, der.select(*cols))
+        merged = _overlay(pub, said.select(*cols))
         parts.append(finish(merged, indicator=code, basis=basis))
     return union_all(*parts)
 

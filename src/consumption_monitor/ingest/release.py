@@ -278,7 +278,8 @@ class _Builder:
         group_row = m - 1 if m > 0 and self._is_group_row(grid[m - 1], label_col) else None
         top = group_row if group_row is not None else m
         title_rows = [r for r in grid[:top] if any(c.strip() for c in r)]
-        title = " ".join(clean_text(c) for r in title_rows for c in r if c.strip())
+        # A merged title cell is filled across its range: keep each text once.
+        title = " ".join(dict.fromkeys(clean_text(c) for r in title_rows for c in r if c.strip()))
         title_unit = next((u for r in title_rows for c in r if (u := unit_from_title(c))), None)
         title_period = _title_period(title)
         year_m = _YEAR.search(clean_text(title))
@@ -330,8 +331,10 @@ class _Builder:
             )  # fmt: skip
         return found or given
 
-    def _measures(self, m: int, group_row: int | None, label_col: int, year: int | None,
-                  title_period: Period | None, title_unit: str | None) -> list[Measure]:  # fmt: skip
+    def _measures(
+        self, m: int, group_row: int | None, label_col: int, year: int | None,
+        title_period: Period | None, title_unit: str | None,
+    ) -> list[Measure]:  # fmt: skip
         grid = self.grid
         out: list[Measure] = []
         group = ""
