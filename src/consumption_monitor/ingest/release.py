@@ -337,6 +337,7 @@ class _Builder:
     ) -> list[Measure]:  # fmt: skip
         grid = self.grid
         out: list[Measure] = []
+        unplaced: set[str] = set()  # a group without a period is reported once, at its first cell
         group = ""
         for c, head in enumerate(grid[m]):
             if c == label_col:
@@ -368,6 +369,9 @@ class _Builder:
             growth, unit = kind
             period = _group_period(group, year, title_period)
             if period is None or period.basis is None:
+                if group in unplaced:
+                    continue
+                unplaced.add(group)
                 self.problem(
                     f"the period of column group {group or '(none)'!r} cannot be determined",
                     f"无法确定列组“{group or '（无）'}”的时期",
