@@ -187,3 +187,31 @@ def test_growth_only_tianjin_rows_flow_into_target_tracking_without_a_crash(
         out = cmon(*args)
         assert out.exit_code == 0, out.output
         assert "Traceback" not in out.output and "max()" not in out.output
+
+
+def test_growth_only_ytd_series_derives_no_empty_quarter(lake: Path) -> None:
+    """Tianjin 2020 上半年 −21.7 % and 前三季度 −16.8 % (growth only, no level): a third quarter
+    cannot be derived from growth alone, so no 2020Q3 row with neither value nor growth is
+    written (before: an empty derived row was stored and shown)."""
+    rels = {r.period: r for r in rt.releases("天津市")}
+    half, q3 = (rels[p].figures[("retail_sales", "ytd")][1] for p in ("2020-06", "2020-09"))
+    assert (half, q3) == (-21.7, -16.8)
+    path = rt.write_csv(
+        lake / "tj-2020.csv",
+        [
+            ["天津市2020年社会消费品零售总额", "", ""],
+            ["指标", "上半年", "前三季度"],
+            ["", "同比增长（%）", "同比增长（%）"],
+            ["社会消费品零售总额", f"{half:g}", f"{q3:g}"],
+        ],
+        "gbk",
+    )
+    assert ingest(str(path))["rows_loaded"] == 2
+    assert cmon("compute", "--json").exit_code == 0
+    assert shown("社零", "天津市", "ytd") == {
+        (TIANJIN, "retail_sales", "2020-06", "ytd"): (None, -21.7),
+        (TIANJIN, "retail_sales", "2020-09", "ytd"): (None, -16.8),
+    }
+    for basis in ("quarter", "month", "year"):
+        rows = shown("社零", "天津市", basis)
+        assert all(v != (None, None) for v in rows.values()), (basis, rows)
