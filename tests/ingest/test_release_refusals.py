@@ -108,3 +108,16 @@ def test_missing_region_is_refused(b: ModuleType, settings: Settings, tmp_path: 
         ingest([path], "official_stats", settings=settings)  # no --region, title names none
     assert b.lake_files(settings) == []
     assert "--region" in info.value.zh and "--region" in info.value.en
+
+
+def test_formula_in_a_release_table_is_refused(
+    b: ModuleType, settings: Settings, tmp_path: Path
+) -> None:
+    """The release reader opens workbooks itself: it keeps the formula check of other files."""
+    path = _table(
+        tmp_path / "formula.xlsx", [["社会消费品零售总额", "=44000+1136", 0.9, 501202, 3.7]]
+    )
+    with pytest.raises(DataValidationError) as info:
+        ingest([path], "official_stats", settings=settings, region="全国")
+    assert b.lake_files(settings) == []
+    assert "公式" in info.value.render("zh") and "formula" in info.value.render("en").lower()

@@ -153,11 +153,12 @@ def _tianjin_growth_only(lake: Path) -> list[str]:
     rows = rt.grid(dec, growth_only=True)
     rows[0][0] = "天津市2019年12月份社会消费品零售总额"
     first = rt.write_xlsx(lake / "tj-2019-12.xlsx", rows)
-    # 2020年前三季度 全市社零 下降 16.8 %: one measure column, the period from the title.
+    # 2020年前三季度 全市社零 下降 16.8 %: one measure column, the period from the title, the
+    # region after the period.
     second = rt.write_csv(
         lake / "tj-2020q3.csv",
         [
-            ["天津市2020年前三季度社会消费品零售总额", ""],
+            ["2020年前三季度天津市社会消费品零售总额", ""],
             ["指标", "同比增长（%）"],
             ["社会消费品零售总额", "-16.8"],
         ],

@@ -18,7 +18,8 @@ Rules:
 
 - The title lines above the header give the period (``2025年12月份``, ``2025年1-11月``,
   ``2024年上半年``) and, when they name one, the region (``天津市…``, ``和平区…``, ``全国…``);
-  ``--region`` supplies a region the title does not name (a clash is refused).
+  ``--region`` supplies a region the title does not name (a clash is refused). The region may
+  stand before or after the period (``2020年前三季度天津市…``).
 - The group row names each period: ``12月``/``本月``/``当月`` is the single month (``month``),
   ``1-12月``/``1～12月``/``累计``/``上半年`` the cumulative figure (``ytd``); the year comes from
   the title. A table with one measure pair and no group row takes period and basis from the
@@ -211,8 +212,20 @@ def _group_period(label: str, year: int | None, title: Period | None) -> Period 
 
 
 def _region(title: str, cat: Catalog) -> str | None:
-    """The region a title names: 全国, the city (天津市) or a district (和平区); None if none."""
-    text = clean_text(title)
+    """The region a title names: 全国, the city (天津市) or a district (和平区); None if none.
+
+    The region may follow the period: ``2020年前三季度天津市…`` as well as ``天津市2020年…``.
+
+    >>> from consumption_monitor.catalog import load_catalog
+    >>> cat = load_catalog()
+    >>> titles = ("天津市2019年12月份社零", "2020年前三季度天津市社零", "2025年12月份社零")
+    >>> [_region(t, cat) for t in titles]
+    ['120000', '120000', None]
+    """
+    text = clean_text(title).replace(" ", "")
+    lead = _TITLE_PERIOD.match(text)
+    if lead is not None and lead.group(2):
+        text = text[lead.end() :]
     if text.startswith(("全国", "国家")):
         return "100000"
     for d in cat.districts:
