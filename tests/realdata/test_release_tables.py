@@ -216,3 +216,24 @@ def test_growth_only_ytd_series_derives_no_empty_quarter(lake: Path) -> None:
     for basis in ("quarter", "month", "year"):
         rows = shown("社零", "天津市", basis)
         assert all(v != (None, None) for v in rows.values()), (basis, rows)
+
+
+def test_one_row_header_naming_its_periods_with_line_breaks_loads(lake: Path) -> None:
+    """The other published layout: 指标 | 本月 | 比去年同月↵增长(%) | 1-本月 | 比去年同期↵增长(%)
+    (one header row naming its periods), the unit in the label (社会消费品零售总额(亿元)),
+    quoted line breaks in a GBK CSV."""
+    rel = next(r for r in rt.releases("全国") if r.period == "2025-12")
+    inds = ["retail_sales", "catering_revenue"]
+    rows: list[list[object]] = [
+        [rt.title(rel), "", "", "", ""],
+        ["指标", "本月", "比去年同月\n增长(%)", "1-本月", "比去年同期\n增长(%)"],
+    ]
+    for ind in inds:
+        (mv, mg), (yv, yg) = rel.figures[(ind, "month")], rel.figures[(ind, "ytd")]
+        rows.append([f"{rt.LABELS[ind]}(亿元)", mv, mg, yv, yg])
+    path = rt.write_csv(lake / "nbs-2025-12-single-header.csv", rows, "gbk")
+    assert ingest(str(path), "--region", "全国")["rows_loaded"] == 4
+    want = {k: v for k, v in rt.expected([rel], NATIONAL).items() if k[1] in inds}
+    assert stored() == want
+    # 2025年12月 餐饮收入 5738 亿元, 增长 2.2 %; 1-12月 57982 亿元, 增长 3.2 %
+    assert want[(NATIONAL, "catering_revenue", "2025-12", "month")] == (5738.0, 2.2)

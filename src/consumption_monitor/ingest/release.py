@@ -41,7 +41,6 @@ is not a release table and is read by ``readers.py`` as before.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,7 +61,8 @@ from consumption_monitor.ingest.normalise import (
     parse_period,
 )
 from consumption_monitor.ingest.problems import Problem, ProblemLog, refuse
-from consumption_monitor.ingest.readers import SheetData, detect_encoding, file_format
+from consumption_monitor.ingest.readers import SheetData, file_format
+from consumption_monitor.ingest.release_grid import csv_grid, xlsx_grids
 
 #: Rows searched for the measure row (title lines and group rows sit above it).
 SEARCH_ROWS = 20
@@ -453,50 +453,6 @@ class _Builder:
             yield r + 1, rec
 
 
-def _xlsx_grids(path: Path, sheet: str | None) -> Iterator[tuple[str, list[list[str]]]]:
-    """Cells of each chosen sheet as text, merged ranges filled from their top-left cell."""
-    import python_calamine
-
-    from consumption_monitor.ingest.safety import check_zip, find_formulas
-    from consumption_monitor.ingest.spreadsheet import SKIPPED_SHEETS, cell_text
-
-    if path.suffix.lower() != ".xls":
-        problems = check_zip(path, path.name)
-        if problems:
-            raise refuse(problems[0])
-    try:
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception:  # unreadable: the ordinary reader reports it
-        return
-    names = [sheet] if sheet in wb.sheet_names else [
-        s for s in wb.sheet_names if clean_text(s).lower() not in SKIPPED_SHEETS
-    ]  # fmt: skip
-    if path.suffix.lower() != ".xls":
-        unsafe = find_formulas(path, path.name, names)
-        if unsafe:
-            raise refuse(unsafe[0])
-    for name in names:
-        sh = wb.get_sheet_by_name(name)
-        rows: list[list[Any]] = sh.to_python(skip_empty_area=False)
-        width = max((len(r) for r in rows), default=0)
-        grid = [[cell_text(c) for c in r] + [""] * (width - len(r)) for r in rows]
-        for (r0, c0), (r1, c1) in list(sh.merged_cell_ranges or []):
-            top = grid[r0][c0] if r0 < len(grid) and c0 < width else ""
-            for rr in range(r0, min(r1, len(grid) - 1) + 1):
-                for cc in range(c0, min(c1, width - 1) + 1):
-                    grid[rr][cc] = top
-        yield name, grid
-
-
-def _csv_grid(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    encoding = detect_encoding(raw, path.name)
-    text = raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
-    rows = list(csv.reader(text.splitlines()))
-    width = max((len(r) for r in rows), default=0)
-    return [r + [""] * (width - len(r)) for r in rows]
-
-
 #: Release tables are small; a larger CSV is a long-format file and is not inspected.
 MAX_RELEASE_BYTES = 4 << 20
 
@@ -515,7 +471,7 @@ def read_release(
         return None
     if path.stat().st_size == 0:
         return None
-    grids = list(_xlsx_grids(path, sheet)) if fmt != "csv" else [(None, _csv_grid(path))]
+    grids = list(xlsx_grids(path, sheet)) if fmt != "csv" else [(None, csv_grid(path))]
     found = [(name, g) for name, g in grids if looks_like_release(g, index)]
     if not found:
         return None
