@@ -34,6 +34,12 @@ QuarantineOpt = Annotated[
 SheetOpt = Annotated[
     str | None, typer.Option(help="Workbook sheet to read (default: all data sheets).")
 ]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Region of a release table whose title names none, e.g. 全国 (official_stats)."
+    ),
+]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="xlsx (with drop-downs) or csv.")]
 
 #: Inputs at least this large get a progress bar (bytes).
@@ -77,6 +83,7 @@ def register(app: typer.Typer) -> None:
         vintage: VintageOpt = None,
         quarantine: QuarantineOpt = False,
         sheet: SheetOpt = None,
+        region: RegionOpt = None,
         as_json: JsonOpt = False,
         lang: LangOpt = None,
     ) -> None:
@@ -90,7 +97,7 @@ def register(app: typer.Typer) -> None:
         with handle_errors(lng, as_json=as_json), _progress(paths, not as_json) as progress:
             result = ingest(
                 paths, dataset, vintage=vintage, quarantine=quarantine, sheet=sheet,
-                loaded_by="cli", progress=progress,
+                loaded_by="cli", progress=progress, region=region,
             )  # fmt: skip
         if as_json:
             print_json(result.model_dump(mode="json"))

@@ -4,7 +4,8 @@ Published values and growth rates are authoritative (METHODOLOGY §1): they pass
 unchanged. Where a period is released only cumulatively, single months, quarters and years are
 derived from the YTD series with the cumulative formula; a published figure for the same period
 always wins over a derived one (column by column: a published level without growth keeps the
-derived growth). Growth-only series (``value`` null) stay growth-only.
+derived growth). Growth-only series (``value`` null) stay growth-only; a derived period that
+would have neither a value nor a growth rate is not written.
 """
 
 from __future__ import annotations
@@ -145,8 +146,11 @@ def _official_totals(off: ir.Table, code: str, params: dict[str, Any]) -> ir.Tab
         "year": year.mutate(period=year._y.cast("string")),
     }
     for basis, der in derived.items():
+        # A derived period with neither a level nor a growth rate (a growth-only YTD series
+        # gives no single-month growth) says nothing and is not written.
+        said = der.filter(der.value.notnull() | der.yoy_pct.notnull())
         pub = src.filter(src.basis == basis).select(*cols)
-        merged = _overlay(pub, der.select(*cols))
+        merged = _overlay(pub, said.select(*cols))
         parts.append(finish(merged, indicator=code, basis=basis))
     return union_all(*parts)
 

@@ -41,6 +41,7 @@ from consumption_monitor.ingest.official import official_rules
 from consumption_monitor.ingest.pipeline import prefetch
 from consumption_monitor.ingest.problems import Problem, ProblemLog, refuse
 from consumption_monitor.ingest.readers import Progress, SheetData, no_data, read_file
+from consumption_monitor.ingest.release import read_release
 from consumption_monitor.ingest.spill import (
     Validated,
     find_duplicates,
@@ -92,8 +93,11 @@ class ValidationReport(BaseModel):
     content_hash: str
 
 
-def content_hash(paths: Sequence[Path], dataset: str, sheet: str | None = None) -> str:
-    """SHA-256 over the dataset name, the chosen sheet and each file's SHA-256 (sorted)."""
+def content_hash(
+    paths: Sequence[Path], dataset: str, sheet: str | None = None, region: str | None = None
+) -> str:
+    """SHA-256 over the dataset name, the chosen sheet, ``--region`` (when given: the same
+    release table loaded for another region is another load) and each file's SHA-256."""
     digests = []
     for path in paths:
         h = hashlib.sha256()
@@ -102,6 +106,8 @@ def content_hash(paths: Sequence[Path], dataset: str, sheet: str | None = None) 
                 h.update(chunk)
         digests.append(h.hexdigest())
     top = hashlib.sha256(f"cmon-ingest-v1\n{dataset}\n{sheet or ''}\n".encode())
+    if region is not None:
+        top.update(f"region={region}\n".encode())
     for d in sorted(digests):
         top.update(d.encode() + b"\n")
     return top.hexdigest()
@@ -167,17 +173,25 @@ def iter_valid(
     keep_rejected: bool = False,
     progress: Progress | None = None,
     today: date | None = None,
+    region: str | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Read and validate every input, yielding good rows (with ``_row``/``_src``).
 
     Counts, problems and rejected rows accumulate in ``out``; file-level problems are recorded
-    (the file is skipped) rather than raised, so one report lists them all.
+    (the file is skipped) rather than raised, so one report lists them all. ``official_stats``
+    inputs laid out as published release tables are read by ``release.py`` (``region`` is the
+    region for a table whose title names none).
     """
     now = datetime.now(SHANGHAI).replace(tzinfo=None)
     index = HeaderIndex(ds)
     rules: list[RowRule] = official_rules(ds.name)  # type: ignore[assignment]
     for path in paths:
-        for data in read_file(path, index, sheet=sheet, progress=progress):
+        release = (
+            read_release(path, index, cat, region=region, sheet=sheet)
+            if ds.name == "official_stats" and path.is_file()
+            else None
+        )
+        for data in release or read_file(path, index, sheet=sheet, progress=progress):
             mapped, problems = map_headers(index, data.headers, file=data.file, sheet=data.sheet)
             problems += missing_required(
                 index, mapped, file=data.file, sheet=data.sheet,
@@ -223,20 +237,21 @@ def validate_files(
     keep_rejected: bool = False,
     progress: Progress | None = None,
     today: date | None = None,
+    region: str | None = None,
 ) -> Validated:
     """Validate every input; good rows are written to ``spill`` (Arrow IPC) for a second pass."""
     schema = canonical_schema(ds)
     out = Validated(spill, schema, 0, 0, ProblemLog(limit=settings.max_errors), [])
     with pa.OSFile(str(spill), "wb") as sink, pa.ipc.new_file(sink, spill_schema(schema)) as w:
         for good in iter_valid(paths, ds, cat, out, sheet=sheet, keep_rejected=keep_rejected,
-                               progress=progress, today=today):  # fmt: skip
+                               progress=progress, today=today, region=region):  # fmt: skip
             w.write_batch(good)
     return out
 
 
 def _streamed(
     paths: Sequence[Path], ds: Dataset, cat: Catalog, out: Validated, *, sheet: str | None,
-    progress: Progress | None, memory_limit: str,
+    progress: Progress | None, memory_limit: str, region: str | None = None,
 ) -> Iterator[pa.RecordBatch]:  # fmt: skip
     """Good rows straight to the store (no spill); only key columns are kept for the duplicate
     search. Any problem stops the feed and, once everything is checked, raises inside the store's
@@ -247,7 +262,8 @@ def _streamed(
         pa.OSFile(str(out.spill), "wb") as sink,
         pa.ipc.new_file(sink, spill_schema(out.schema, key)) as w,
     ):
-        for good in iter_valid(paths, ds, cat, out, sheet=sheet, progress=progress):
+        for good in iter_valid(paths, ds, cat, out, sheet=sheet, progress=progress,
+                               region=region):  # fmt: skip
             w.write_batch(good.select([*key, ROW_COLUMN, SOURCE_COLUMN]))
             if not (out.log or out.file_problems):
                 yield good.select(names)
@@ -273,6 +289,7 @@ def check(
     *,
     settings: Settings | None = None,
     sheet: str | None = None,
+    region: str | None = None,
 ) -> ValidationReport:
     """Check files against a dataset without loading them (the submission page's feedback).
 
@@ -281,14 +298,14 @@ def check(
     files, ds, cat, settings = _prepare(paths, dataset, settings)
     with tempfile.TemporaryDirectory(prefix="cmon-ingest-") as tmp:
         v = validate_files(files, ds, cat, settings=settings, spill=Path(tmp) / "spill.arrow",
-                           sheet=sheet)  # fmt: skip
+                           sheet=sheet, region=region)  # fmt: skip
         if v.file_problems:
             _refuse_file(v, ds)
         find_duplicates(v, ds, memory_limit=settings.duckdb_memory_limit)
     return ValidationReport(
         dataset=ds.name, rows_valid=v.rows_valid, rows_rejected=v.rows_rejected,
         problems=[p.to_dict() for p in v.log.sorted()], problems_total=v.log.total,
-        content_hash=content_hash(files, ds.name, sheet),
+        content_hash=content_hash(files, ds.name, sheet, region),
     )  # fmt: skip
 
 
@@ -313,13 +330,15 @@ def ingest(
     loaded_by: str = "cli",
     sheet: str | None = None,
     progress: Callable[[int], None] | None = None,
+    region: str | None = None,
 ) -> IngestResult:
     """Load ``paths`` into ``dataset`` as one batch; see the module docstring for the rules.
 
     ``vintage`` is the release (as-of) date, default today in Asia/Shanghai. ``progress`` is
     called with the number of bytes read as reading advances (for a progress bar). Raises
     :class:`DataValidationError` when refused (nothing written), :class:`NotFoundError` for an
-    unknown dataset or a missing file.
+    unknown dataset or a missing file. ``region`` is the region of an ``official_stats``
+    release table whose title names none (``全国`` for NBS tables).
     """
     from consumption_monitor.store import Store
 
@@ -333,7 +352,7 @@ def ingest(
                 f"版本日期 {vintage!r} 不是有效日期（年-月-日）",
             ) from exc
     vintage = vintage or datetime.now(SHANGHAI).date()
-    digest = content_hash(files, ds.name, sheet)
+    digest = content_hash(files, ds.name, sheet, region)
     names = [f.name for f in files]
     with Store(settings) as store:
         existing = store.find_batch_by_hash(ds.name, digest)
@@ -344,7 +363,8 @@ def ingest(
             if quarantine:
                 # Two passes: duplicates must be known before the good rows are written.
                 v = validate_files(files, ds, cat, settings=settings, spill=spill, sheet=sheet,
-                                   keep_rejected=True, progress=progress)  # fmt: skip
+                                   keep_rejected=True, progress=progress,
+                                   region=region)  # fmt: skip
                 if v.file_problems:
                     _refuse_file(v, ds)
                 find_duplicates(v, ds, memory_limit=settings.duckdb_memory_limit)
@@ -356,7 +376,8 @@ def ingest(
                 v = Validated(spill, canonical_schema(ds), 0, 0,
                               ProblemLog(limit=settings.max_errors), [])  # fmt: skip
                 data = _streamed(files, ds, cat, v, sheet=sheet, progress=progress,
-                                 memory_limit=settings.duckdb_memory_limit)  # fmt: skip
+                                 memory_limit=settings.duckdb_memory_limit,
+                                 region=region)  # fmt: skip
                 qtable = None
             # Validation runs ahead in its own thread while the store encodes Parquet.
             data = prefetch(data, name="cmon-validate")
