@@ -278,8 +278,9 @@ def template_download(
 ) -> FileResponse:
     """The fill-in template of a dataset (Chinese headers, drop-downs): a user with a unit gets
     the unit's own template (its tasks or indicators and the period due, pre-filled), others
-    (and units outside the plan, such as data providers) the blank one with an example row. A template holds no data; the submission page lists
-    only the datasets the user's role may submit."""
+    (and units outside the plan, such as data providers) the blank one with an example row.
+    A template holds no data; the submission page lists only the datasets the user's role may
+    submit."""
     ds = load_catalog(settings.city).dataset(dataset)
     plan = load_plan(settings=settings)
     unit = user.unit if user.unit and plan.units.find(user.unit) is not None else None
