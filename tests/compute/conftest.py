@@ -320,10 +320,32 @@ def registry_frames() -> dict[str, pd.DataFrame]:
                 "attendance": 20000,
                 "_vintage": V1,
             },
+            {
+                "event_id": "EV4",
+                "name": "New model debut",
+                "kind": "debut_launch",
+                "start_date": date(2024, 3, 9),
+                "end_date": None,
+                "venue": "Mall",
+                "district_code": "120101",
+                "attendance": 500,
+                "_vintage": V1,
+            },
         ]
     )
+    standing = [
+        {"reporting_unit": "local_finance", "indicator": code, "period": "2023", "value": v,
+         "unit": unit, "note": None, "evidence_url": None, "_vintage": V1}
+        for code, v, unit in (
+            ("leasing_assets_rank", 3.0, "rank"),
+            ("leasing_assets_national_share", 12.5, "pct"),
+            ("factoring_assets", 31.5, "pct"),
+            ("factoring_assets_rank", 5.0, "rank"),
+        )
+    ]  # fmt: skip
     reports = pd.DataFrame(
         [
+            *standing,
             {
                 "reporting_unit": "culture_tourism",
                 "indicator": "tourists",
@@ -378,7 +400,37 @@ def registry_frames() -> dict[str, pd.DataFrame]:
             },
         ]
     )
-    return {"first_stores": stores, "events": events, "unit_reports": reports}
+    trade_in = pd.DataFrame(
+        [
+            {"district_code": d, "period": p, "category": c, "units": n, "subsidy": 1.5 * n,
+             "sales": 15.0 * n, "_vintage": V1}
+            for d, p, c, n in (
+                ("120101", "2024-02", "auto_scrap", 10),
+                ("120101", "2024-03", "auto_scrap", 12),
+                ("120104", "2024-03", "home_appliance", 40),
+                ("120101", "2023-03", "auto_scrap", 8),
+            )
+        ]
+    )  # fmt: skip
+    inbound = pd.DataFrame(
+        [
+            {"district_code": d, "period": p, "kind": k, "sales": v,
+             "refund": 0.09 * v if k == "tax_refund" else None, "buyers": None, "stores": None,
+             "_vintage": V1}
+            for d, p, k, v in (
+                ("120101", "2024-03", "tax_refund", 300.0),
+                ("120116", "2024-03", "duty_free", 800.0),
+                ("120101", "2023-03", "tax_refund", 200.0),
+            )
+        ]
+    )  # fmt: skip
+    return {
+        "first_stores": stores,
+        "events": events,
+        "unit_reports": reports,
+        "trade_in": trade_in,
+        "inbound_spending": inbound,
+    }
 
 
 def lake_frames() -> dict[str, pd.DataFrame]:

@@ -62,7 +62,7 @@ from consumption_monitor.store.results import read_record, result_path
 
 #: Above this share of a full run's files, an incremental refresh is not worth it.
 BROAD_FRACTION = 0.5
-POST_KINDS = frozenset({"contribution"})
+POST_KINDS = frozenset({"contribution", "card_subset"})
 
 
 # -- the refresh ---------------------------------------------------------------------------------

@@ -4,6 +4,11 @@ These run on the collected long table (pandas) with the numeric functions of
 :mod:`consumption_monitor.indicators.formulas`, so they are identical on every engine.
 
 - **Contribution** (拉动, pp): ``(Y_i - B_i) / B_total * 100`` with ``B = Y / (1 + g)``.
+- **Card subsets** (``card_subset``, e.g. the city's service-consumption estimate): the sum of
+  the published card cells of the chosen categories per region and period, and its share of
+  all card spending. When any chosen cell of a region and period is suppressed the sum is
+  suppressed too (a sum of published cells reveals nothing new; a sum over a hidden cell
+  would).
 - **YoY for same-set series** (card, registries, unit reports): ``Y_t / Y_{t-12} - 1`` on the
   same period a year earlier, only where the expression gave none. Official and enterprise
   growth is never recomputed from levels.
@@ -33,7 +38,7 @@ from consumption_monitor.indicators.formulas import (
 
 SERIES_KEY = ["indicator", "region", "basis", "dim", "dim_value"]
 SAME_SET_KINDS = frozenset(
-    {"card_sum", "card_count", "registry_count", "unit_report", "contribution"}
+    {"card_sum", "card_count", "registry_count", "unit_report", "contribution", "card_subset"}
 )
 PROVISIONAL_GRACE_DAYS = 45
 
@@ -71,6 +76,44 @@ def contributions(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame:
         res["yoy_pct"] = np.nan
         res["note"] = f"component {p['component']} of {p['total']}"
         out.append(res[np.isfinite(res.value)])
+    return pd.concat([df, *out], ignore_index=True) if out else df
+
+
+def card_subsets(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame:
+    """Rows of every ``card_subset`` indicator (module docstring): ``params.source`` (a card
+    indicator with a ``category`` breakdown), ``params.categories`` (card category codes),
+    ``params.measure`` ``sum`` (the level) or ``share`` (percent of the source's total)."""
+    if df.empty:
+        return df
+    out = []
+    for ind in catalog:
+        if ind.kind != "card_subset":
+            continue
+        p = ind.params
+        src = df[df.indicator == p["source"]]
+        cells = src[(src.dim == "category") & src.dim_value.isin(list(p["categories"]))]
+        if cells.empty:
+            continue
+        keys = ["region", "period", "basis"]
+        g = cells.groupby(keys, sort=False)
+        part = g["value"].sum(min_count=1).rename("numerator").to_frame()
+        part["_hidden"] = g["value"].apply(lambda v: bool(v.isna().any()))
+        total = src[src.dim == ""].set_index(keys)["value"].rename("denominator")
+        m = part.join(total, how="left").reset_index()
+        if p.get("measure", "sum") == "share":
+            value = m.numerator / m.denominator * 100.0
+        else:
+            value = m.numerator
+        res = m[keys].copy()
+        res["indicator"] = ind.code
+        res["dim"], res["dim_value"] = "", ""
+        hidden = m["_hidden"].to_numpy(bool)
+        res["value"] = np.where(hidden, np.nan, value)
+        res["numerator"] = np.where(hidden, np.nan, m.numerator)
+        res["denominator"] = np.where(hidden, np.nan, m.denominator)
+        res["yoy_pct"] = np.nan
+        res["note"] = np.where(hidden, "suppressed", "city estimate: " + "+".join(p["categories"]))
+        out.append(res)
     return pd.concat([df, *out], ignore_index=True) if out else df
 
 

@@ -34,7 +34,12 @@ from consumption_monitor.compute.card import card_cells_table, card_expr, protec
 from consumption_monitor.compute.context import Context
 from consumption_monitor.compute.enterprise import enterprise_expr, key_enterprise_expr
 from consumption_monitor.compute.official import official_expr, official_ratio_expr
-from consumption_monitor.compute.post import add_comparisons, contributions, provisional_flags
+from consumption_monitor.compute.post import (
+    add_comparisons,
+    card_subsets,
+    contributions,
+    provisional_flags,
+)
 from consumption_monitor.compute.registry import registry_expr, unit_report_expr
 from consumption_monitor.compute.source import Source
 from consumption_monitor.engine import engine_of, quiet_engine_warnings
@@ -181,7 +186,7 @@ def _card(
 
 
 #: Expression builder per indicator ``kind`` (see ``indicators.Kind``); kinds without one
-#: (``contribution``) are post steps of :func:`finish_table`.
+#: (``contribution``, ``card_subset``) are post steps of :func:`finish_table`.
 BUILDERS: dict[str, Builder] = {
     "official": lambda i, t, c, _: official_expr(t["official_stats"], i.code, i.params),
     "official_ratio": lambda i, t, c, _: official_ratio_expr(t["official_stats"], i.code, i.params),
@@ -265,7 +270,7 @@ def protected_rows(frames: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFram
 
 def finish_table(base: pd.DataFrame, catalog: IndicatorCatalog, vintage: date) -> pd.DataFrame:
     """The post steps on the expression rows: contributions, comparisons, provisional flags."""
-    df = contributions(base, catalog)
+    df = card_subsets(contributions(base, catalog), catalog)
     df = add_comparisons(df, catalog)
     df["vintage"] = vintage
     df["provisional"] = provisional_flags(df, vintage).to_numpy() if len(df) else []

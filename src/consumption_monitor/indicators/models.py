@@ -18,7 +18,7 @@ __all__ = ["BASES", "Basis", "Indicator", "Kind"]
 Kind = Literal[
     "official", "official_ratio", "contribution", "enterprise_sum", "enterprise_share",
     "card_sum", "card_count", "card_night_share", "key_enterprise_sum", "registry_count",
-    "unit_report",
+    "unit_report", "card_subset",
 ]  # fmt: skip
 
 

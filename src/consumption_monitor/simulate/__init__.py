@@ -125,13 +125,16 @@ def simulate(
         vintage=_vint(cfg),
     )
     trade_in, trade_in_truth = trade_in_rows(cfg)
-    path = root / "trade_in" / "trade_in.xlsx"
-    n = write_xlsx(path, headers("trade_in", chinese=True), trade_in, sheet="以旧换新")
-    man.add(path, "trade_in", n, vintage=_vint(cfg))
+    if trade_in:  # the programme began in 2024-05: a run ending earlier has no report
+        path = root / "trade_in" / "trade_in.xlsx"
+        n = write_xlsx(path, headers("trade_in", chinese=True), trade_in, sheet="以旧换新")
+        man.add(path, "trade_in", n, vintage=_vint(cfg))
     inbound, inbound_truth = inbound_rows(cfg)
-    path = root / "inbound_spending" / "inbound_spending.xlsx"
-    n = write_xlsx(path, headers("inbound_spending", chinese=True), inbound, sheet="离境退税与免税")
-    man.add(path, "inbound_spending", n, vintage=_vint(cfg))
+    if inbound:
+        path = root / "inbound_spending" / "inbound_spending.xlsx"
+        sheet = "离境退税与免税"
+        n = write_xlsx(path, headers("inbound_spending", chinese=True), inbound, sheet=sheet)
+        man.add(path, "inbound_spending", n, vintage=_vint(cfg))
     projects, gap = project_rows(cfg)
     path = root / "projects" / "projects.xlsx"
     man.add(
