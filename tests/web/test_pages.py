@@ -276,18 +276,24 @@ def test_audit_page_shows_a_broken_chain(client, db: Session, users, h) -> None:
     assert 'data-testid="chain-broken"' in page and "row 2" in page
 
 
-def test_placeholder_secret_is_refused_outside_development(tmp_path: Path) -> None:
+def test_placeholder_secret_is_refused_in_every_mode(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):  # config.py refuses it first …
         load_settings(mode="production", secret_key=PLACEHOLDER_SECRET, data_dir=tmp_path)
-    for mode, key in (("production", PLACEHOLDER_SECRET), ("production", "short")):
+    for mode, key in (
+        ("production", PLACEHOLDER_SECRET),
+        ("production", "short"),
+        ("demo", PLACEHOLDER_SECRET),
+        ("development", PLACEHOLDER_SECRET),
+    ):
         unsafe = Settings.model_construct(
             **{**load_settings(data_dir=tmp_path).model_dump(), "mode": mode, "secret_key": key}
         )
         with pytest.raises(ConfigError, match="secret"):  # … and create_app checks again
             create_app(unsafe, migrate=False)
     demo = load_settings(mode="demo", data_dir=tmp_path)
-    assert demo.secret_key == PLACEHOLDER_SECRET
+    assert demo.secret_key is None  # generated into the data folder by create_app
     app = create_app(demo)
+    assert app.state.cmon.settings.secret_key not in (None, PLACEHOLDER_SECRET)
     app.state.cmon.engine.dispose()
 
 
