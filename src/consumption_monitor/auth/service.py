@@ -131,13 +131,68 @@ def list_users(session: Session, *, limit: int = 100, offset: int = 0) -> tuple[
     return list(rows), total
 
 
+def end_sessions(user: User) -> None:
+    """End every browser session of ``user``: cookies carry the generation they were issued
+    under, and a cookie of an older generation is refused (``web.deps``)."""
+    user.session_gen = (user.session_gen or 0) + 1
+
+
+def sign_out(session: Session, username: str) -> User:
+    """Sign ``username`` out everywhere: every session cookie issued so far stops working."""
+    user = get_user(session, username)
+    end_sessions(user)
+    audit.record(session, username, "user.logout", username)
+    return user
+
+
 def set_active(session: Session, username: str, active: bool, *, actor: str) -> User:
-    """Enable or disable a user. A disabled user cannot sign in and its tokens stop working."""
+    """Enable or disable a user. Disabling ends the user's sessions and revokes their API
+    tokens, so re-enabling later revives neither (new tokens must be issued)."""
     user = get_user(session, username)
     if user.username == actor and not active:
         raise PermissionDeniedError("you cannot disable yourself", "不能停用自己的账号")
     user.is_active = active
-    audit.record(session, actor, "user.enable" if active else "user.disable", username)
+    revoked: list[int] = []
+    if not active:
+        end_sessions(user)
+        now = utcnow()
+        for token in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
+            revoked.append(token.id)
+    detail: dict[str, object] = {"tokens_revoked": revoked} if revoked else {}
+    audit.record(session, actor, "user.enable" if active else "user.disable", username, detail)
+    return user
+
+
+def set_role(
+    session: Session,
+    username: str,
+    role: Role | str,
+    unit: str | None,
+    *,
+    actor: str,
+    directory: UnitDirectory | None = None,
+) -> User:
+    """Give ``username`` another role and/or unit; their sessions end (they sign in again
+    under the new permissions). API tokens keep acting as the user with the new role."""
+    user = get_user(session, username)
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+            f"未知角色“{role}”；可选：{'、'.join(r.value for r in Role)}",
+            where=Location(field="role", value=role),
+        ) from exc
+    unit = check_unit(role, unit, directory)
+    before = {"role": user.role, "unit": user.unit}
+    user.role, user.unit = role.value, unit
+    end_sessions(user)
+    audit.record(
+        session, actor, "user.role", username, {"before": before, "role": role.value, "unit": unit}
+    )
     return user
 
 
@@ -250,9 +305,10 @@ def authenticate(
 
 
 def change_password(session: Session, username: str, password: str, *, actor: str) -> User:
-    """Set a new password (policy-checked, Argon2id-hashed)."""
+    """Set a new password (policy-checked, Argon2id-hashed); every session of the user ends."""
     user = get_user(session, username)
     user.password_hash = hash_password(password)
+    end_sessions(user)
     audit.record(session, actor, "user.password", username)
     return user
 

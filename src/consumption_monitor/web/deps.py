@@ -153,9 +153,12 @@ def _current_principal(
         user, token = authenticate_token(db, credentials.credentials)
         principal = Principal.of(user, token)
     else:
-        uid = _session(request).uid
+        web_session = _session(request)
+        uid = web_session.uid
         found = db.get(User, uid) if uid is not None else None
-        if found is None or not found.is_active:
+        # A cookie issued before the user's last sign-out, password, role change or disable
+        # carries an older generation: refused, even though its signature is valid.
+        if found is None or not found.is_active or found.session_gen != web_session.gen:
             raise AuthenticationError("please sign in", "请先登录")
         principal = Principal.of(found)
     request.state.principal = principal  # error pages show the navigation of the caller

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from consumption_monitor.auth import Action, authenticate, record
+from consumption_monitor.auth import Action, authenticate, record, sign_out
 from consumption_monitor.auth.roles import may_submit_side
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.errors import (
@@ -119,7 +119,7 @@ def login(
         db.commit()  # the failed attempt must count even though the request fails
         ctx = {"next": _safe_next(next), "error": exc.render(lang), "username": username}
         return render(request, "login.html", ctx, status_code=401)
-    request.state.session = SessionData.fresh(uid=user.id)
+    request.state.session = SessionData.fresh(uid=user.id, gen=user.session_gen)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -127,8 +127,8 @@ def login(
 def logout(
     request: Request, db: DB, user: Annotated[Principal, require(Action.VIEW_ACCOUNT)]
 ) -> RedirectResponse:
-    """End the session (a new anonymous session replaces it)."""
-    record(db, user.username, "user.logout", user.username)
+    """End the session and every other copy of it (a new anonymous session replaces it)."""
+    sign_out(db, user.username)
     request.state.session = SessionData.fresh()
     return RedirectResponse("/login", status_code=303)
 
