@@ -149,6 +149,18 @@ class Settings(BaseSettings):
         description="Mark session cookies Secure (behind HTTPS); always on in production, "
         "which also sends Strict-Transport-Security.",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or CIDR networks, JSON list) whose "
+        'X-Forwarded-For header gives the real client address, e.g. ["127.0.0.1"]; from any '
+        "other peer the header is ignored. Sign-in throttles count per real address.",
+    )
+    password_check_slots: int = Field(
+        4,
+        ge=1,
+        description="Most Argon2 password checks run at once (64 MiB each); further sign-ins "
+        "wait briefly, then are refused with 503 instead of exhausting memory.",
+    )
     host: str = Field("127.0.0.1", description="Address `cmon serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cmon serve` listens on.")
     max_errors: int = Field(50, ge=1, description="Most validation errors listed in one report.")

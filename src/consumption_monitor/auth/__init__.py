@@ -20,9 +20,6 @@ from consumption_monitor.auth.roles import (
     visible_units,
 )
 from consumption_monitor.auth.service import (
-    DEFAULT_POLICY,
-    LockoutPolicy,
-    authenticate,
     authenticate_token,
     change_password,
     check_token_dataset,
@@ -37,6 +34,12 @@ from consumption_monitor.auth.service import (
     set_role,
     sign_out,
     unlock_user,
+)
+from consumption_monitor.auth.signin import (
+    DEFAULT_POLICY,
+    LockoutPolicy,
+    authenticate,
+    clear_address_throttle,
 )
 
 __all__ = [
@@ -58,6 +61,7 @@ __all__ = [
     "can_see",
     "change_password",
     "check_token_dataset",
+    "clear_address_throttle",
     "create_user",
     "end_sessions",
     "get_user",

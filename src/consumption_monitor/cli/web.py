@@ -212,7 +212,7 @@ def _register_users(app: typer.Typer) -> None:
 
     @users.command("unlock")
     def unlock(username: str, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-        """Lift a sign-in lockout. 解除登录锁定。"""
+        """Lift an account's sign-in backoff from every address. 解除账号登录延时。"""
         lang = resolve_lang(lang)
         with handle_errors(lang, as_json=as_json), _db(load_settings()) as db:
             auth.unlock_user(db, username, actor=_actor())
@@ -220,6 +220,21 @@ def _register_users(app: typer.Typer) -> None:
             print_json({"username": username, "unlocked": True})
         else:
             typer.echo(f"{username}: unlocked")
+
+    @users.command("clear-throttle")
+    def clear_throttle(
+        address: Annotated[str, typer.Argument(help="Client address whose slow-down to lift.")],
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+    ) -> None:
+        """Lift the sign-in slow-down of one client address. 解除某地址的登录限速。"""
+        lang = resolve_lang(lang)
+        with handle_errors(lang, as_json=as_json), _db(load_settings()) as db:
+            auth.clear_address_throttle(db, address, actor=_actor())
+        if as_json:
+            print_json({"address": address, "cleared": True})
+        else:
+            typer.echo(f"{address}: sign-in throttle cleared")
 
     @users.command("password")
     def password(

@@ -26,6 +26,7 @@ from consumption_monitor.errors import (
 )
 from consumption_monitor.indicators.format import format_value
 from consumption_monitor.web import admin, figures, pages_analysis, pages_work
+from consumption_monitor.web.clientaddr import client_address
 from consumption_monitor.web.deps import (
     DB,
     Lang,
@@ -107,12 +108,13 @@ def login(
     request: Request,
     db: DB,
     lang: Lang,
+    settings: Settings,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form()] = "/overview",
 ) -> Response:
     """Check the password (with lockout) and start a new session."""
-    client = request.client.host if request.client else ""
+    client = client_address(request, settings.trusted_proxies)
     try:
         user = authenticate(db, username.strip(), password, client=client)
     except AuthenticationError as exc:
