@@ -1,4 +1,4 @@
-"""Server-rendered pages: sign-in, CSRF, sign-in backoff, languages, no external requests, uploads."""
+"""Server-rendered pages: sign-in, CSRF, backoff, languages, no external requests, uploads."""
 
 from __future__ import annotations
 

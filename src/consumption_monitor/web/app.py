@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consumption_monitor import __version__
+from consumption_monitor.auth import passwords
 from consumption_monitor.config import (
     PUBLISHED_SECRETS,
     Settings,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     """
     settings = with_secret_key(settings or get_settings())
     check_secret(settings)
+    passwords.configure_pool(settings.password_check_slots)
     if migrate:
         upgrade(settings.metadata_url)
     engine = make_engine(settings.metadata_url)

@@ -120,7 +120,7 @@ def login(
     except AuthenticationError as exc:
         db.commit()  # the failed attempt must count even though the request fails
         ctx = {"next": _safe_next(next), "error": exc.render(lang), "username": username}
-        return render(request, "login.html", ctx, status_code=401)
+        return render(request, "login.html", ctx, status_code=exc.http_status)
     request.state.session = SessionData.fresh(uid=user.id, gen=user.session_gen)
     return RedirectResponse(_safe_next(next), status_code=303)
 
