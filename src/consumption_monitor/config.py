@@ -7,7 +7,11 @@ generated from these declarations. Values come from the environment with the ``C
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -17,8 +21,44 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from consumption_monitor.errors import ConfigError
 
-#: Secret shipped for local development and the demo only; refused in production.
-PLACEHOLDER_SECRET = "change-me-dev-only"  # noqa: S105 - documented placeholder, refused in prod
+#: A secret once shipped as the default and therefore public: refused in every mode.
+PLACEHOLDER_SECRET = "change-me-dev-only"  # noqa: S105 - a published value, refused everywhere
+#: Keys that are public knowledge (published defaults); no server signs with them.
+PUBLISHED_SECRETS = frozenset({PLACEHOLDER_SECRET, "changeme", "secret", "change-me"})
+#: File in ``data_dir`` holding the key generated on first start when none is configured.
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name
+#: Production keys: at least this many characters and this many bits of estimated entropy.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 100
+
+
+def estimated_bits(key: str) -> float:
+    """Shannon estimate of the key's entropy: ``len(key) * H``, where ``H`` is the empirical
+    entropy per character. 32 spaces give 0; ``secrets.token_urlsafe(48)`` about 330; 32 hex
+    digits of ``secrets.token_hex(16)`` about 115-125.
+
+    >>> estimated_bits(" " * 32)
+    0.0
+    >>> round(estimated_bits("ab" * 16))
+    32
+    """
+    if not key:
+        return 0.0
+    n = len(key)
+    h = -sum(c / n * math.log2(c / n) for c in Counter(key).values())
+    return max(0.0, h * n)
+
+
+def secret_weakness(key: str) -> str | None:
+    """Why ``key`` is unfit to sign production sessions, or ``None`` if it is fit."""
+    if key.strip().lower() in PUBLISHED_SECRETS:
+        return "it is a published placeholder"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"it has {len(key)} characters (at least {MIN_SECRET_LENGTH} needed)"
+    bits = estimated_bits(key)
+    if bits < MIN_SECRET_BITS:
+        return f"it has about {bits:.0f} bits of entropy (at least {MIN_SECRET_BITS} needed)"
+    return None
 
 
 class Settings(BaseSettings):
@@ -97,10 +137,30 @@ class Settings(BaseSettings):
     min_cell_cards: int = Field(
         10, ge=1, description="Privacy: minimum distinct cards behind a published card-data cell."
     )
-    secret_key: str = Field(
-        PLACEHOLDER_SECRET, description="Key for session cookies and CSRF tokens (keep secret)."
+    secret_key: str | None = Field(
+        None,
+        description="Key for session cookies and CSRF tokens (keep secret). Unset outside "
+        "production: `cmon serve` and `cmon demo` generate a random one into "
+        "data_dir/secret_key on first start. Production requires 32+ characters with 100+ bits "
+        "of estimated entropy; a published placeholder is refused in every mode.",
     )
-    secure_cookies: bool = Field(False, description="Mark session cookies Secure (behind HTTPS).")
+    secure_cookies: bool = Field(
+        False,
+        description="Mark session cookies Secure (behind HTTPS); always on in production, "
+        "which also sends Strict-Transport-Security.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or CIDR networks, JSON list) whose "
+        'X-Forwarded-For header gives the real client address, e.g. ["127.0.0.1"]; from any '
+        "other peer the header is ignored. Sign-in throttles count per real address.",
+    )
+    password_check_slots: int = Field(
+        4,
+        ge=1,
+        description="Most Argon2 password checks run at once (64 MiB each); further sign-ins "
+        "wait briefly, then are refused with 503 instead of exhausting memory.",
+    )
     host: str = Field("127.0.0.1", description="Address `cmon serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cmon serve` listens on.")
     max_errors: int = Field(50, ge=1, description="Most validation errors listed in one report.")
@@ -110,13 +170,20 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
-        if self.mode == "production" and (
-            self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32
-        ):
+        key = self.secret_key
+        if key is not None and key.strip().lower() in PUBLISHED_SECRETS:
             raise ValueError(
-                "CMON_SECRET_KEY must be set to a random string of at least 32 characters "
-                "in production"
+                "CMON_SECRET_KEY is a published placeholder; unset it (a random key is then "
+                "generated into the data folder) or set a random one"
             )
+        if self.mode == "production":
+            if key is None:
+                raise ValueError("CMON_SECRET_KEY must be set in production")
+            if (why := secret_weakness(key)) is not None:
+                raise ValueError(
+                    f"CMON_SECRET_KEY is too weak for production: {why}; generate one with "
+                    'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+                )
         return self
 
     @property
@@ -163,6 +230,52 @@ def load_settings(**overrides: object) -> Settings:
         ) from exc
 
 
+def with_secret_key(settings: Settings) -> Settings:
+    """``settings`` with a signing key: the configured one, else the key kept in
+    ``data_dir/secret_key``, generated (256 random bits, file mode 0600) on first start.
+
+    Production never generates one (the validator already refused an unset key there). Two
+    processes starting at once agree on one key: the file is created exclusively and the loser
+    reads the winner's.
+    """
+    if settings.secret_key is not None:
+        return settings
+    if settings.mode == "production":
+        raise ConfigError(
+            "CMON_SECRET_KEY must be set in production",
+            "生产模式下必须设置 CMON_SECRET_KEY",
+            hint_en="generate one with python -c "
+            '"import secrets; print(secrets.token_urlsafe(48))"',
+            hint_zh='请用 python -c "import secrets; print(secrets.token_urlsafe(48))" 生成',
+        )
+    path = settings.data_dir / SECRET_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            key = path.read_text("utf-8").strip()
+        else:
+            key = secrets.token_urlsafe(48)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(key + "\n")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read or create the session key file {path}: {exc}",
+            f"无法读取或创建会话密钥文件 {path}：{exc}",
+            hint_en="make the data folder writable, or set CMON_SECRET_KEY",
+            hint_zh="请确保数据目录可写，或设置 CMON_SECRET_KEY",
+        ) from exc
+    if (why := secret_weakness(key)) is not None:
+        raise ConfigError(
+            f"the session key in {path} is unfit: {why}",
+            f"{path} 中的会话密钥不合格：{why}",
+            hint_en="delete the file (a new key is generated; everyone signs in again)",
+            hint_zh="请删除该文件（将生成新密钥，所有用户需重新登录）",
+        )
+    return settings.model_copy(update={"secret_key": key})
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Process-wide settings (cached); tests build their own with :func:`load_settings`."""
@@ -184,7 +297,7 @@ def settings_markdown() -> str:
     for name, field in Settings.model_fields.items():
         default = field.default
         if name == "secret_key":
-            default = "(placeholder; refused in production)"
+            default = "(unset: generated into data_dir/secret_key; required in production)"
         shown = "" if default is None else str(default)
         lines.append(f"| `CMON_{name.upper()}` | `{shown}` | {field.description or ''} |")
     return "\n".join(lines) + "\n"

@@ -34,8 +34,11 @@ def test_production_refuses_placeholder_and_short_secret() -> None:
     assert "CMON_SECRET_KEY" in info.value.render("en")
     with pytest.raises(ConfigError):
         load_settings(mode="production", secret_key="short")
-    ok = load_settings(mode="production", secret_key="x" * 40)
-    assert ok.secret_key != PLACEHOLDER_SECRET
+    with pytest.raises(ConfigError, match="entropy"):
+        load_settings(mode="production", secret_key="x" * 40)
+    key = "Zq8-Vw3_pL0sRt7yUe2nKj5aXc9bMh4dFg6"
+    ok = load_settings(mode="production", secret_key=key)
+    assert ok.secret_key == key != PLACEHOLDER_SECRET
 
 
 def test_invalid_value_names_the_variable() -> None:

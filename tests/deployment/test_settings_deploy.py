@@ -16,7 +16,7 @@ from consumption_monitor.config import PLACEHOLDER_SECRET, Settings, load_settin
 from consumption_monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD_SECRET = "k" * 48
+GOOD_SECRET = "Zq8-Vw3_pL0sRt7yUe2nKj5aXc9bMh4dFg6-Tr1W"
 
 
 @pytest.fixture(autouse=True)

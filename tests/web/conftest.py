@@ -18,12 +18,12 @@ import psycopg
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from starlette.exceptions import StarletteDeprecationWarning
 
-from consumption_monitor.auth import Role, create_user, issue_token, passwords
+from consumption_monitor.auth import Role, User, create_user, issue_token, passwords
 from consumption_monitor.config import Settings, load_settings
 from consumption_monitor.store.db import make_engine, upgrade
 from consumption_monitor.web.app import create_app
@@ -147,10 +147,17 @@ class Helpers:
         self.app = app
 
     def as_user(self, client: TestClient, uid: int | None, csrf: str = "test-csrf") -> None:
-        """Make ``client`` carry a signed session of ``uid`` (no Argon2 sign-in needed)."""
-        codec = self.app.state.cmon.codec
+        """Make ``client`` carry a signed session of ``uid`` (no Argon2 sign-in needed), of the
+        user's current session generation (sign-out and the like end older ones)."""
+        state = self.app.state.cmon
+        gen = 0
+        if uid is not None:
+            with state.sessions() as session:
+                gen = session.scalar(select(User.session_gen).where(User.id == uid)) or 0
         client.cookies.clear()
-        client.cookies.set(SESSION_COOKIE, codec.dumps(SessionData(uid=uid, csrf=csrf)))
+        client.cookies.set(
+            SESSION_COOKIE, state.codec.dumps(SessionData(uid=uid, csrf=csrf, gen=gen))
+        )
 
     @staticmethod
     def csrf_of(html: str) -> str:

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text, update
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consumption_monitor import auth
 from consumption_monitor.auth import passwords
 from consumption_monitor.auth.audit import GENESIS_HASH
-from consumption_monitor.auth.models import AuditEntry, LoginAttempt, User
+from consumption_monitor.auth.models import AuditEntry, User
 from consumption_monitor.auth.roles import UnitDirectory
 from consumption_monitor.errors import (
     AuthenticationError,
@@ -93,28 +93,6 @@ def test_create_user_checks_role_unit_and_name(session: Session) -> None:
         auth.create_user(session, username="dep", password=PW, role="viewer")
 
 
-def test_lockout_after_five_failures_then_unlock_after_window(session: Session) -> None:
-    _user(session)
-    for _ in range(5):
-        with pytest.raises(AuthenticationError, match="wrong username or password"):
-            auth.authenticate(session, "ann", "wrong password!", client="10.0.0.1")
-        session.commit()
-    # Locked: even the right password is refused, and the lock is stored in the database.
-    with pytest.raises(AuthenticationError, match="locked"):
-        auth.authenticate(session, "ann", PW, client="10.0.0.1")
-    session.commit()
-    until = session.scalar(text("SELECT locked_until FROM users WHERE username = 'ann'"))
-    assert until is not None
-    # Move the stored lock and attempts 16 minutes into the past: the window has passed.
-    past = datetime.now(UTC) - timedelta(minutes=16)
-    session.execute(update(User).where(User.username == "ann").values(locked_until=past))
-    session.execute(update(LoginAttempt).values(at=past - timedelta(minutes=1)))
-    session.commit()
-    assert auth.authenticate(session, "ann", PW).username == "ann"
-    session.commit()
-    assert session.scalar(text("SELECT locked_until FROM users WHERE username = 'ann'")) is None
-
-
 def test_four_failures_do_not_lock_and_success_resets_the_count(session: Session) -> None:
     _user(session)
     for _round in range(2):
@@ -135,16 +113,6 @@ def test_unknown_and_disabled_users_get_the_same_message(session: Session) -> No
     with pytest.raises(AuthenticationError) as unknown:
         auth.authenticate(session, "nobody", PW)
     assert disabled.value.en == unknown.value.en == "wrong username or password"
-
-
-def test_client_throttle_blocks_a_spraying_address(session: Session) -> None:
-    policy = auth.LockoutPolicy(client_max_failures=3)
-    for i in range(3):
-        with pytest.raises(AuthenticationError, match="wrong"):
-            auth.authenticate(session, f"user{i}", "x" * 12, client="6.6.6.6", policy=policy)
-        session.commit()
-    with pytest.raises(AuthenticationError, match="too many"):
-        auth.authenticate(session, "other", "x" * 12, client="6.6.6.6", policy=policy)
 
 
 def test_tokens_are_hashed_scoped_revocable_and_stamped(session: Session) -> None:

@@ -130,3 +130,18 @@ def test_serve_refuses_the_placeholder_secret_in_production(
     monkeypatch.setenv("CMON_SECRET_KEY", PLACEHOLDER_SECRET)
     result = _run("serve")
     assert result.exit_code == 1 and "CMON_SECRET_KEY" in result.output
+
+
+def test_users_role_changes_role_and_ends_sessions(data_dir: Path) -> None:
+    made = _run(
+        "users", "add", "hexi", "--role", "viewer", "--password-stdin", stdin="pw long 12\n"
+    )
+    assert made.exit_code == 0, made.output
+    changed = _run("users", "role", "hexi", "--role", "district", "--unit", "120103", "--json")
+    assert changed.exit_code == 0, changed.output
+    assert json.loads(changed.output)["unit"] == "120103"
+    bad = _run("users", "role", "hexi", "--role", "district", "--unit", "999999")
+    assert bad.exit_code != 0
+    with sqlite3.connect(data_dir / "metadata.db") as conn:
+        role, gen = conn.execute("SELECT role, session_gen FROM users").fetchone()
+    assert (role, gen) == ("district", 1)

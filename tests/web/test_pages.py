@@ -1,4 +1,4 @@
-"""Server-rendered pages: sign-in, CSRF, lockout, languages, no external requests, uploads."""
+"""Server-rendered pages: sign-in, CSRF, backoff, languages, no external requests, uploads."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_sign_in_and_out(client, users, h) -> None:
     assert client.get("/overview", follow_redirects=False).status_code == 303
 
 
-def test_wrong_password_and_lockout_through_the_page(
+def test_wrong_password_and_backoff_through_the_page(
     client,
     db: Session,
     users,
@@ -81,9 +81,8 @@ def test_wrong_password_and_lockout_through_the_page(
     for _ in range(5):
         failed = _login(client, "hedong", "not the password")
         assert failed.status_code == 401 and "用户名或密码错误" in failed.text
-    locked = _login(client, "hedong", h.password)
-    assert locked.status_code == 401 and "锁定" in locked.text
-    db.execute(text("UPDATE users SET locked_until = NULL WHERE username = 'hedong'"))
+    slowed = _login(client, "hedong", h.password)  # this pair waits; other addresses do not
+    assert slowed.status_code == 401 and "秒后再试" in slowed.text
     db.execute(text("DELETE FROM login_attempts"))
     db.commit()
     assert _login(client, "hedong", h.password).status_code == 303
@@ -276,18 +275,24 @@ def test_audit_page_shows_a_broken_chain(client, db: Session, users, h) -> None:
     assert 'data-testid="chain-broken"' in page and "row 2" in page
 
 
-def test_placeholder_secret_is_refused_outside_development(tmp_path: Path) -> None:
+def test_placeholder_secret_is_refused_in_every_mode(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):  # config.py refuses it first …
         load_settings(mode="production", secret_key=PLACEHOLDER_SECRET, data_dir=tmp_path)
-    for mode, key in (("production", PLACEHOLDER_SECRET), ("production", "short")):
+    for mode, key in (
+        ("production", PLACEHOLDER_SECRET),
+        ("production", "short"),
+        ("demo", PLACEHOLDER_SECRET),
+        ("development", PLACEHOLDER_SECRET),
+    ):
         unsafe = Settings.model_construct(
             **{**load_settings(data_dir=tmp_path).model_dump(), "mode": mode, "secret_key": key}
         )
         with pytest.raises(ConfigError, match="secret"):  # … and create_app checks again
             create_app(unsafe, migrate=False)
     demo = load_settings(mode="demo", data_dir=tmp_path)
-    assert demo.secret_key == PLACEHOLDER_SECRET
+    assert demo.secret_key is None  # generated into the data folder by create_app
     app = create_app(demo)
+    assert app.state.cmon.settings.secret_key not in (None, PLACEHOLDER_SECRET)
     app.state.cmon.engine.dispose()
 
 

@@ -20,20 +20,26 @@ from consumption_monitor.auth.roles import (
     visible_units,
 )
 from consumption_monitor.auth.service import (
-    DEFAULT_POLICY,
-    LockoutPolicy,
-    authenticate,
     authenticate_token,
     change_password,
     check_token_dataset,
     create_user,
+    end_sessions,
     get_user,
     issue_token,
     list_tokens,
     list_users,
     revoke_token,
     set_active,
+    set_role,
+    sign_out,
     unlock_user,
+)
+from consumption_monitor.auth.signin import (
+    DEFAULT_POLICY,
+    LockoutPolicy,
+    authenticate,
+    clear_address_throttle,
 )
 
 __all__ = [
@@ -55,7 +61,9 @@ __all__ = [
     "can_see",
     "change_password",
     "check_token_dataset",
+    "clear_address_throttle",
     "create_user",
+    "end_sessions",
     "get_user",
     "hash_password",
     "issue_token",
@@ -65,6 +73,8 @@ __all__ = [
     "require_action",
     "revoke_token",
     "set_active",
+    "set_role",
+    "sign_out",
     "unlock_user",
     "verify_chain",
     "verify_password",

@@ -1,15 +1,8 @@
-"""Users, sign-in with rate limiting and lockout, and API tokens.
+"""Users and API tokens (sign-in and its throttles: :mod:`consumption_monitor.auth.signin`).
 
 Every function works inside the caller's session and transaction (see
 :func:`consumption_monitor.store.db.transaction`) and writes its audit row in the same
 transaction, so an action and its audit record commit or roll back together.
-
-Lockout (:class:`LockoutPolicy`): ``max_failures`` failed sign-ins for one username within
-``window`` lock it for ``lock_for``; while locked even the right password is refused. Failures
-are counted from the later of the window start and the last successful sign-in. Independently,
-one client address with ``client_max_failures`` failures in the window is refused outright, which
-slows password spraying across many usernames. State lives in the database (``login_attempts``,
-``users.locked_until``), so it survives restarts and holds across worker processes.
 """
 
 from __future__ import annotations
@@ -18,8 +11,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -27,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from consumption_monitor.auth import audit
 from consumption_monitor.auth.models import ApiToken, LoginAttempt, User, as_utc, utcnow
-from consumption_monitor.auth.passwords import hash_password, needs_rehash, verify_password
+from consumption_monitor.auth.passwords import hash_password
 from consumption_monitor.auth.roles import Role, UnitDirectory, check_unit
 from consumption_monitor.errors import (
     AuthenticationError,
@@ -41,31 +33,6 @@ from consumption_monitor.errors import (
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
 _DATASET = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 TOKEN_PREFIX = "cmon_"  # noqa: S105 - a public marker, not a secret
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    """Sign-in throttling. Defaults: 5 failures in 15 minutes lock the account 15 minutes
-    (OWASP Authentication Cheat Sheet, "account lockout"); 50 failures from one client in the
-    window refuse that client."""
-
-    max_failures: int = 5
-    window: timedelta = timedelta(minutes=15)
-    lock_for: timedelta = timedelta(minutes=15)
-    client_max_failures: int = 50
-
-
-DEFAULT_POLICY = LockoutPolicy()
-
-
-def _bad_login() -> AuthenticationError:
-    # One message for unknown user, wrong password and disabled account: no user enumeration.
-    return AuthenticationError(
-        "wrong username or password",
-        "用户名或密码错误",
-        hint_en="check the spelling; after 5 failures the account is locked for 15 minutes",
-        hint_zh="请核对输入；连续失败 5 次将锁定 15 分钟",
-    )
 
 
 # --- users ------------------------------------------------------------------------------
@@ -131,18 +98,73 @@ def list_users(session: Session, *, limit: int = 100, offset: int = 0) -> tuple[
     return list(rows), total
 
 
+def end_sessions(user: User) -> None:
+    """End every browser session of ``user``: cookies carry the generation they were issued
+    under, and a cookie of an older generation is refused (``web.deps``)."""
+    user.session_gen = (user.session_gen or 0) + 1
+
+
+def sign_out(session: Session, username: str) -> User:
+    """Sign ``username`` out everywhere: every session cookie issued so far stops working."""
+    user = get_user(session, username)
+    end_sessions(user)
+    audit.record(session, username, "user.logout", username)
+    return user
+
+
 def set_active(session: Session, username: str, active: bool, *, actor: str) -> User:
-    """Enable or disable a user. A disabled user cannot sign in and its tokens stop working."""
+    """Enable or disable a user. Disabling ends the user's sessions and revokes their API
+    tokens, so re-enabling later revives neither (new tokens must be issued)."""
     user = get_user(session, username)
     if user.username == actor and not active:
         raise PermissionDeniedError("you cannot disable yourself", "不能停用自己的账号")
     user.is_active = active
-    audit.record(session, actor, "user.enable" if active else "user.disable", username)
+    revoked: list[int] = []
+    if not active:
+        end_sessions(user)
+        now = utcnow()
+        for token in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
+            revoked.append(token.id)
+    detail: dict[str, object] = {"tokens_revoked": revoked} if revoked else {}
+    audit.record(session, actor, "user.enable" if active else "user.disable", username, detail)
+    return user
+
+
+def set_role(
+    session: Session,
+    username: str,
+    role: Role | str,
+    unit: str | None,
+    *,
+    actor: str,
+    directory: UnitDirectory | None = None,
+) -> User:
+    """Give ``username`` another role and/or unit; their sessions end (they sign in again
+    under the new permissions). API tokens keep acting as the user with the new role."""
+    user = get_user(session, username)
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+            f"未知角色“{role}”；可选：{'、'.join(r.value for r in Role)}",
+            where=Location(field="role", value=role),
+        ) from exc
+    unit = check_unit(role, unit, directory)
+    before = {"role": user.role, "unit": user.unit}
+    user.role, user.unit = role.value, unit
+    end_sessions(user)
+    audit.record(
+        session, actor, "user.role", username, {"before": before, "role": role.value, "unit": unit}
+    )
     return user
 
 
 def unlock_user(session: Session, username: str, *, actor: str) -> User:
-    """Lift a lockout before it expires (administrators)."""
+    """Lift the account's sign-in backoff from every address, and any administrator lock."""
     user = get_user(session, username)
     user.locked_until = None
     session.add(LoginAttempt(username=username, client="unlock", at=utcnow(), success=True))
@@ -150,109 +172,11 @@ def unlock_user(session: Session, username: str, *, actor: str) -> User:
     return user
 
 
-# --- sign-in ----------------------------------------------------------------------------
-
-
-def _failures_since(
-    session: Session, since: datetime, *, username: str | None = None, client: str | None = None
-) -> int:
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.success.is_(False), LoginAttempt.at > since)
-    )
-    if username is not None:
-        query = query.where(LoginAttempt.username == username)
-    if client is not None:
-        query = query.where(LoginAttempt.client == client)
-    return session.scalar(query) or 0
-
-
-def _last_success(session: Session, username: str) -> datetime | None:
-    last = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(True)
-        )
-    )
-    return as_utc(last) if last is not None else None
-
-
-def locked_until(user: User, now: datetime | None = None) -> datetime | None:
-    """When the user's lockout ends, or ``None`` if not locked at ``now``."""
-    now = now or utcnow()
-    if user.locked_until is not None and as_utc(user.locked_until) > now:
-        return as_utc(user.locked_until)
-    return None
-
-
-def authenticate(
-    session: Session,
-    username: str,
-    password: str,
-    *,
-    client: str = "",
-    now: datetime | None = None,
-    policy: LockoutPolicy = DEFAULT_POLICY,
-) -> User:
-    """Check a username and password and return the user.
-
-    Raises :class:`AuthenticationError` for a wrong or unknown name, wrong password, disabled
-    account, locked account (even with the right password) or a throttled client. The attempt
-    is recorded in the caller's transaction: commit it even when this raises (the web layer
-    does), or the failure does not count.
-    """
-    now = now or utcnow()
-    if not 0 < len(username) <= 64:
-        raise _bad_login()
-    client = client[:64]
-    window_start = now - policy.window
-    if client and _failures_since(session, window_start, client=client) >= (
-        policy.client_max_failures
-    ):
-        raise AuthenticationError(
-            "too many failed sign-ins from this address; try again later",
-            "该地址登录失败次数过多，请稍后再试",
-        )
-    user = session.scalar(select(User).where(User.username == username))
-    if user is not None and (until := locked_until(user, now)) is not None:
-        session.add(LoginAttempt(username=username, client=client, at=now, success=False))
-        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-        raise AuthenticationError(
-            f"account {username!r} is locked for {minutes} more minute(s)",
-            f"账号“{username}”已锁定，约 {minutes} 分钟后解除",
-            hint_en="wait, or ask an administrator to unlock it (cmon users unlock)",
-            hint_zh="请稍候，或请管理员解锁（cmon users unlock）",
-        )
-    ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.is_active:
-        session.add(LoginAttempt(username=username, client=client, at=now, success=False))
-        session.flush()
-        if user is not None:
-            last_ok = _last_success(session, username)
-            since = max(window_start, last_ok) if last_ok else window_start
-            if _failures_since(session, since, username=username) >= policy.max_failures:
-                user.locked_until = now + policy.lock_for
-                audit.record(
-                    session,
-                    "system",
-                    "user.lock",
-                    username,
-                    {"until": (now + policy.lock_for).isoformat(), "client": client},
-                )
-        raise _bad_login()
-    session.add(LoginAttempt(username=username, client=client, at=now, success=True))
-    user.last_login_at = now
-    user.locked_until = None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    audit.record(session, username, "user.login", username, {"client": client})
-    return user
-
-
 def change_password(session: Session, username: str, password: str, *, actor: str) -> User:
-    """Set a new password (policy-checked, Argon2id-hashed)."""
+    """Set a new password (policy-checked, Argon2id-hashed); every session of the user ends."""
     user = get_user(session, username)
     user.password_hash = hash_password(password)
+    end_sessions(user)
     audit.record(session, actor, "user.password", username)
     return user
 

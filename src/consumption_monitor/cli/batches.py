@@ -129,7 +129,14 @@ def register(app: typer.Typer) -> None:
         """Hide a batch from all reads; its files stay. 撤销批次（文件保留）。"""
         lang = resolve_lang(lang)
         with handle_errors(lang, as_json=as_json), _store() as store:
-            batch = store.revert(batch_id, by=by or _current_user(), reason=reason)
+            who = by or _current_user()
+            batch = store.revert(batch_id, by=who, reason=reason)
+            from consumption_monitor.auth.audit_events import append
+
+            append(
+                store.settings.metadata_url, f"cli:{who}", "batch.revert", batch.dataset,
+                {"batch": batch.id, "reason": reason, "rows": batch.rows_loaded},
+            )  # fmt: skip
             if as_json:
                 print_json(batch.model_dump(mode="json"))
             elif lang == "zh":

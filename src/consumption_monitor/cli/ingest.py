@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -73,6 +73,28 @@ def _progress(paths: list[Path], enabled: bool) -> Iterator[Callable[[int], None
         yield lambda n: bar.advance(task, n)
 
 
+def _audit_ingest(result: Any) -> None:
+    """One ``batch.ingest`` audit row per CLI load (duplicates included: they were attempted)."""
+    import getpass
+
+    from consumption_monitor.auth.audit_events import append
+    from consumption_monitor.config import load_settings
+
+    try:
+        who = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        who = "cli"
+    detail = {
+        "batch": result.batch_id,
+        "duplicate": result.duplicate,
+        "rows_loaded": result.rows_loaded,
+        "rows_rejected": result.rows_rejected,
+        "files": [Path(f).name for f in result.files],
+        "vintage": result.vintage.isoformat(),
+    }
+    append(load_settings().metadata_url, who, "batch.ingest", result.dataset, detail)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``ingest`` and ``template`` to the ``cmon`` app."""
 
@@ -99,6 +121,7 @@ def register(app: typer.Typer) -> None:
                 paths, dataset, vintage=vintage, quarantine=quarantine, sheet=sheet,
                 loaded_by="cli", progress=progress, region=region,
             )  # fmt: skip
+            _audit_ingest(result)
         if as_json:
             print_json(result.model_dump(mode="json"))
             return

@@ -174,7 +174,7 @@ def _register_users(app: typer.Typer) -> None:
 
     @users.command("disable")
     def disable(username: str, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-        """Disable a user: sign-in and tokens stop working. 停用用户。"""
+        """Disable a user: sessions end, tokens are revoked. 停用用户（会话失效、令牌吊销）。"""
         _set_active(username, False, as_json, lang)
 
     @users.command("enable")
@@ -182,9 +182,37 @@ def _register_users(app: typer.Typer) -> None:
         """Enable a disabled user. 启用用户。"""
         _set_active(username, True, as_json, lang)
 
+    @users.command("role")
+    def role(
+        username: str,
+        new_role: Annotated[str, typer.Option("--role", help=f"One of: {_ROLES}.")],
+        unit: Annotated[
+            str | None,
+            typer.Option("--unit", help="Unit code: plan unit (commerce) or district (120101)."),
+        ] = None,
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+    ) -> None:
+        """Change a user's role and unit; their sessions end. 变更角色与单位（会话失效）。"""
+        lang = resolve_lang(lang)
+        with handle_errors(lang, as_json=as_json):
+            from consumption_monitor.web.providers import unit_directory
+
+            settings = load_settings()
+            with _db(settings) as db:
+                user = auth.set_role(
+                    db, username, new_role, unit, actor=_actor(),
+                    directory=unit_directory(settings),
+                )  # fmt: skip
+                shown = {"username": username, "role": user.role, "unit": user.unit}
+        if as_json:
+            print_json(shown)
+        else:
+            typer.echo(f"{username}: {shown['role']} {shown['unit'] or ''}".rstrip())
+
     @users.command("unlock")
     def unlock(username: str, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-        """Lift a sign-in lockout. 解除登录锁定。"""
+        """Lift an account's sign-in backoff from every address. 解除账号登录延时。"""
         lang = resolve_lang(lang)
         with handle_errors(lang, as_json=as_json), _db(load_settings()) as db:
             auth.unlock_user(db, username, actor=_actor())
@@ -192,6 +220,21 @@ def _register_users(app: typer.Typer) -> None:
             print_json({"username": username, "unlocked": True})
         else:
             typer.echo(f"{username}: unlocked")
+
+    @users.command("clear-throttle")
+    def clear_throttle(
+        address: Annotated[str, typer.Argument(help="Client address whose slow-down to lift.")],
+        as_json: JsonOpt = False,
+        lang: LangOpt = None,
+    ) -> None:
+        """Lift the sign-in slow-down of one client address. 解除某地址的登录限速。"""
+        lang = resolve_lang(lang)
+        with handle_errors(lang, as_json=as_json), _db(load_settings()) as db:
+            auth.clear_address_throttle(db, address, actor=_actor())
+        if as_json:
+            print_json({"address": address, "cleared": True})
+        else:
+            typer.echo(f"{address}: sign-in throttle cleared")
 
     @users.command("password")
     def password(

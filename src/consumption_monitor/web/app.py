@@ -1,6 +1,7 @@
 """The web application: server-rendered pages, the REST API under ``/api/v1``, local assets.
 
-``create_app(settings)`` refuses a placeholder or short secret outside development/demo, brings
+``create_app(settings)`` signs sessions with the configured key or one generated into the data
+folder (never a published placeholder; production refuses weak keys), brings
 the metadata database to the latest migration, and refuses to build if any route lacks a
 permission declaration. Nothing is loaded from another host: plotly.js comes from the installed
 ``plotly`` package and the interactive OpenAPI UI (which needs a CDN) is replaced by a
@@ -20,7 +21,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consumption_monitor import __version__
-from consumption_monitor.config import PLACEHOLDER_SECRET, Settings, get_settings
+from consumption_monitor.auth import passwords
+from consumption_monitor.config import (
+    PUBLISHED_SECRETS,
+    Settings,
+    get_settings,
+    secret_weakness,
+    with_secret_key,
+)
 from consumption_monitor.errors import AuthenticationError, ConfigError, ConsumptionMonitorError
 from consumption_monitor.store.db import make_engine, session_factory, upgrade
 from consumption_monitor.web import api, api_data, pages
@@ -42,16 +50,23 @@ CONTENT_SECURITY_POLICY = (
 
 
 def check_secret(settings: Settings) -> None:
-    """Raise :class:`ConfigError` for a placeholder or short secret outside development/demo."""
-    if settings.mode in DEV_MODES:
-        return
-    if settings.secret_key == PLACEHOLDER_SECRET or len(settings.secret_key) < 32:
+    """Raise :class:`ConfigError` for a missing or published secret in any mode, and for a weak
+    one (length, estimated entropy) outside development/demo."""
+    key = settings.secret_key
+    if key is None or key.strip().lower() in PUBLISHED_SECRETS:
+        why: str | None = "it is unset" if key is None else "it is a published placeholder"
+    elif settings.mode in DEV_MODES:
+        why = None
+    else:
+        why = secret_weakness(key)
+    if why is not None:
         raise ConfigError(
-            f"refusing to start in {settings.mode} mode with a placeholder or short secret key",
-            f"{settings.mode} 模式下拒绝使用占位或过短的密钥启动",
+            f"refusing to start in {settings.mode} mode with this secret key: {why}",
+            f"{settings.mode} 模式下拒绝使用该密钥启动：{why}",
             hint_en='set CMON_SECRET_KEY to 32+ random characters, e.g. python -c "import '
             'secrets; print(secrets.token_urlsafe(48))"',
-            hint_zh="请将 CMON_SECRET_KEY 设为至少 32 位的随机字符串",
+            hint_zh="请将 CMON_SECRET_KEY 设为至少 32 位的随机字符串"
+            "（非生产模式下可不设置，将自动生成）",
         )
 
 
@@ -61,8 +76,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     ``migrate`` runs the Alembic migrations first (a cheap no-op when up to date). The engine
     is disposed when the app shuts down (use ``with TestClient(app)`` in tests).
     """
-    settings = settings or get_settings()
+    settings = with_secret_key(settings or get_settings())
     check_secret(settings)
+    passwords.configure_pool(settings.password_check_slots)
     if migrate:
         upgrade(settings.metadata_url)
     engine = make_engine(settings.metadata_url)
@@ -70,7 +86,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        codec=SessionCodec(settings.secret_key),
+        codec=SessionCodec(settings.secret_key or ""),
         templates=build_templates(settings.money_unit),
         directory=unit_directory(settings),
     )
@@ -111,6 +127,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
 def _install_middleware(app: FastAPI, state: AppState) -> None:
     settings = state.settings
+    # Production is always served over HTTPS (docs/deployment.md): cookies never travel in
+    # clear, and browsers are told to refuse plain HTTP for a year (RFC 6797).
+    production = settings.mode == "production"
+    secure = settings.secure_cookies or production
 
     @app.middleware("http")
     async def web_session(
@@ -127,6 +147,10 @@ def _install_middleware(app: FastAPI, state: AppState) -> None:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if production:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if not is_page:
             return response
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -139,7 +163,7 @@ def _install_middleware(app: FastAPI, state: AppState) -> None:
                 max_age=SESSION_MAX_AGE,
                 httponly=True,
                 samesite="lax",
-                secure=settings.secure_cookies,
+                secure=secure,
             )
         if query_lang in SUPPORTED:
             response.set_cookie(
@@ -148,7 +172,7 @@ def _install_middleware(app: FastAPI, state: AppState) -> None:
                 max_age=365 * 24 * 3600,
                 httponly=True,
                 samesite="lax",
-                secure=settings.secure_cookies,
+                secure=secure,
             )
         return response
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import BaseRoute
 
 from consumption_monitor.auth import ApiToken, User, authenticate_token, require_action
+from consumption_monitor.auth.audit_events import record_denial
 from consumption_monitor.auth.roles import Action, UnitDirectory
 from consumption_monitor.config import Settings as SettingsModel
 from consumption_monitor.errors import AuthenticationError, ConfigError, PermissionDeniedError
@@ -153,9 +154,12 @@ def _current_principal(
         user, token = authenticate_token(db, credentials.credentials)
         principal = Principal.of(user, token)
     else:
-        uid = _session(request).uid
+        web_session = _session(request)
+        uid = web_session.uid
         found = db.get(User, uid) if uid is not None else None
-        if found is None or not found.is_active:
+        # A cookie issued before the user's last sign-out, password, role change or disable
+        # carries an older generation: refused, even though its signature is valid.
+        if found is None or not found.is_active or found.session_gen != web_session.gen:
             raise AuthenticationError("please sign in", "请先登录")
         principal = Principal.of(found)
     request.state.principal = principal  # error pages show the navigation of the caller
@@ -171,8 +175,19 @@ class Require:
     def __init__(self, action: Action) -> None:
         self.action = action
 
-    def __call__(self, principal: CurrentUser) -> Principal:
-        require_action(principal, self.action)
+    def __call__(self, request: Request, principal: CurrentUser) -> Principal:
+        try:
+            require_action(principal, self.action)
+        except PermissionDeniedError:
+            # Audited in a transaction of its own (the request's is rolled back), rate-limited.
+            record_denial(
+                get_state(request).sessions,
+                principal.username,
+                self.action.value,
+                f"{request.method} {request.url.path}",
+                {"role": principal.role},
+            )
+            raise
         return principal
 
     def __repr__(self) -> str:

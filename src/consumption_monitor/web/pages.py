@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from consumption_monitor.auth import Action, authenticate, record
+from consumption_monitor.auth import Action, authenticate, record, sign_out
 from consumption_monitor.auth.roles import may_submit_side
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.errors import (
@@ -27,6 +27,7 @@ from consumption_monitor.errors import (
 from consumption_monitor.indicators.format import format_value
 from consumption_monitor.monitor.submissions import obligations
 from consumption_monitor.web import admin, figures, pages_analysis, pages_work
+from consumption_monitor.web.clientaddr import client_address
 from consumption_monitor.web.deps import (
     DB,
     Lang,
@@ -107,19 +108,20 @@ def login(
     request: Request,
     db: DB,
     lang: Lang,
+    settings: Settings,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form()] = "/overview",
 ) -> Response:
     """Check the password (with lockout) and start a new session."""
-    client = request.client.host if request.client else ""
+    client = client_address(request, settings.trusted_proxies)
     try:
         user = authenticate(db, username.strip(), password, client=client)
     except AuthenticationError as exc:
         db.commit()  # the failed attempt must count even though the request fails
         ctx = {"next": _safe_next(next), "error": exc.render(lang), "username": username}
-        return render(request, "login.html", ctx, status_code=401)
-    request.state.session = SessionData.fresh(uid=user.id)
+        return render(request, "login.html", ctx, status_code=exc.http_status)
+    request.state.session = SessionData.fresh(uid=user.id, gen=user.session_gen)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -127,8 +129,8 @@ def login(
 def logout(
     request: Request, db: DB, user: Annotated[Principal, require(Action.VIEW_ACCOUNT)]
 ) -> RedirectResponse:
-    """End the session (a new anonymous session replaces it)."""
-    record(db, user.username, "user.logout", user.username)
+    """End the session and every other copy of it (a new anonymous session replaces it)."""
+    sign_out(db, user.username)
     request.state.session = SessionData.fresh()
     return RedirectResponse("/login", status_code=303)
 

@@ -1,10 +1,13 @@
 """Signed session cookies and CSRF tokens.
 
-The session is a small JSON payload ``{"uid": user id or null, "csrf": random token}`` signed
+The session is a small JSON payload ``{"uid": user id or null, "gen": the user's session
+generation when it was issued, "csrf": random token}`` signed
 with ``settings.secret_key`` (itsdangerous, HMAC-SHA256 with a salted key and a timestamp): the
 browser can read it but cannot change it without breaking the signature. The cookie is
 HttpOnly, SameSite=Lax and Secure when ``settings.secure_cookies``. Signing in issues a new
-session (new CSRF token), so a session fixed before sign-in is worthless afterwards.
+session (new CSRF token), so a session fixed before sign-in is worthless afterwards. A cookie
+whose ``gen`` is older than the user's ``session_gen`` is refused (``web.deps``): sign-out,
+password, role or unit change and disabling bump it, so no copy of an old cookie survives them.
 
 CSRF: every form carries the session's token in a hidden ``csrf_token`` field; every unsafe
 request to a page route must echo it (form field or ``X-CSRF-Token`` header), compared in
@@ -36,11 +39,12 @@ class SessionData:
     uid: int | None = None
     csrf: str = field(default_factory=_new_csrf)
     dirty: bool = False
+    gen: int = 0
 
     @classmethod
-    def fresh(cls, uid: int | None = None) -> SessionData:
+    def fresh(cls, uid: int | None = None, gen: int = 0) -> SessionData:
         """A new session with a new CSRF token, to be written out."""
-        return cls(uid=uid, dirty=True)
+        return cls(uid=uid, dirty=True, gen=gen)
 
 
 class SessionCodec:
@@ -53,7 +57,7 @@ class SessionCodec:
 
     def dumps(self, data: SessionData) -> str:
         """The signed cookie value."""
-        return self._serializer.dumps({"uid": data.uid, "csrf": data.csrf})
+        return self._serializer.dumps({"uid": data.uid, "gen": data.gen, "csrf": data.csrf})
 
     def loads(self, cookie: str | None) -> SessionData:
         """Decode a cookie; a missing, forged or expired one yields a fresh anonymous session."""
@@ -65,8 +69,12 @@ class SessionCodec:
             return SessionData.fresh()
         if not isinstance(raw, dict) or not isinstance(raw.get("csrf"), str):
             return SessionData.fresh()
-        uid = raw.get("uid")
-        return SessionData(uid=uid if isinstance(uid, int) else None, csrf=raw["csrf"])
+        uid, gen = raw.get("uid"), raw.get("gen")
+        return SessionData(
+            uid=uid if isinstance(uid, int) else None,
+            csrf=raw["csrf"],
+            gen=gen if isinstance(gen, int) else -1,  # a cookie without a generation is stale
+        )
 
 
 def csrf_matches(session: SessionData, submitted: str | None) -> bool:
