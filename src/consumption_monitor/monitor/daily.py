@@ -30,19 +30,17 @@ from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
 
 from consumption_monitor.catalog import Catalog, load_catalog
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import ConfigError
-from consumption_monitor.privacy import (
+from consumption_monitor.monitor.privacy import (
     COMPLEMENTARY,
     PRIMARY,
-    breakdown_equations,
-    primary_mask,
-    protect_linked,
-    recoverable,
+    hide_counts,
+    protect_card_day,
+    protect_ke_day,
 )
 
 __all__ = [
@@ -78,8 +76,6 @@ KE_BREAKDOWNS: tuple[tuple[str, str], ...] = (
     ("city", ""), ("district", ""), ("city", "business_district"), ("city", "format"),
 )  # fmt: skip
 _NONE = "none"  # dim value of payments outside any 商圈
-_NO_REGION = "\x00"  # payments without a district code: a district-level cell of their own
-_COUNT_COLUMNS = ("merchants", "cards", "units")
 #: What the JSON shows instead of the counts of a suppressed cell.
 BELOW_THRESHOLD, PROTECTED = "below_threshold", "protected"
 
@@ -344,7 +340,7 @@ def daily_frames(
 def _card_long(cells: pd.DataFrame) -> pd.DataFrame:
     """Protected card cells → long rows of spending, txns and night share.
 
-    Values and counts of hidden rows are null (:func:`_hide_counts`)."""
+    Values and counts of hidden rows are null (:func:`.privacy.hide_counts`)."""
     base = cells[["date", "region", "dim", "dim_value", "merchants", "cards", "suppressed"]]
     spend = base.assign(indicator="card_spending", value=cells["spending"])
     txns = base.assign(indicator="card_txns", value=cells["txns"].astype(float))
@@ -359,99 +355,7 @@ def _card_long(cells: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat([spend, txns, night], ignore_index=True)
     out.loc[out["suppressed"] != "", "value"] = float("nan")
     out["side"], out["units"] = "card", float("nan")
-    return _hide_counts(out)
-
-
-def _hide_counts(long: pd.DataFrame) -> pd.DataFrame:
-    """Counts of a hidden cell are as telling as its value: null them (shown as below
-    threshold / protected by :meth:`DailyReport.to_dict`)."""
-    hidden = long["suppressed"] != ""
-    for col in _COUNT_COLUMNS:
-        if col in long.columns:
-            long[col] = long[col].astype(float).where(~hidden)
-    return long
-
-
-def _linked_mask(
-    part: pd.DataFrame, weight: str, primary: np.ndarray, city: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Hidden mask of one day's linked table (all breakdowns under their totals, the city
-    breakdowns as sums of the district cells) and the (still) recoverable cells."""
-    keys = list(
-        zip(
-            part["region"].fillna(_NO_REGION).astype(str),
-            part["dim"].astype(str),
-            part["dim_value"].fillna("").astype(str),
-            strict=True,
-        )
-    )
-    eqs, city_total = breakdown_equations(keys, city)
-    prim = primary.copy()
-    eligible = np.ones(len(part), dtype=bool)
-    if city_total is not None:  # the city total is always published
-        prim[city_total] = False
-        eligible[city_total] = False
-    hidden = protect_linked(part[weight].to_numpy(float), prim, eqs, eligible=eligible)
-    return hidden, recoverable(hidden, eqs)
-
-
-def _label(hidden: np.ndarray, primary: np.ndarray) -> np.ndarray:
-    return np.where(primary & hidden, PRIMARY, np.where(hidden, COMPLEMENTARY, ""))
-
-
-def _privacy_card(cells: pd.DataFrame, settings: Settings, city: str) -> pd.DataFrame:
-    """Protect each day's card cells as ONE linked table; returns the cells with ``suppressed``
-    (spending and transactions) and ``night_suppressed`` (night share), hidden values NaN.
-
-    Spending and transactions share one mask (cells with too few merchants or cards, then
-    complements until no hidden cell follows from the published equations). Night spending is
-    a second linked table over the same cells: a night share is published with the spending,
-    so it reveals the night spending, and night spending adds up like spending. Its primary
-    cells are the cells hidden above plus those whose night part is too thin; complements are
-    then chosen among the night shares only.
-    """
-    pieces = []
-    for _, group in cells.groupby("date", sort=False):
-        part = group.reset_index(drop=True)
-        primary = primary_mask(
-            part["merchants"].to_numpy(float),
-            part["cards"].to_numpy(float),
-            settings.min_cell_merchants,
-            settings.min_cell_cards,
-        )
-        hidden, _ = _linked_mask(part, "spending", primary, city)
-        thin = primary_mask(
-            part["night_merchants"].to_numpy(float),
-            part["night_cards"].to_numpy(float),
-            settings.min_cell_merchants,
-            settings.min_cell_cards,
-        )
-        night_primary = hidden | thin
-        night_hidden, _ = _linked_mask(part, "night_spending", night_primary, city)
-        suppressed = _label(hidden, primary)
-        night = np.where(hidden, suppressed, _label(night_hidden, thin))
-        part = part.assign(suppressed=suppressed, night_suppressed=night)
-        for col in ("spending", "txns"):
-            part[col] = part[col].astype(float).where(~hidden)
-        part["night_spending"] = part["night_spending"].astype(float).where(~night_hidden)
-        pieces.append(part)
-    return pd.concat(pieces, ignore_index=True)
-
-
-def _privacy_ke(cells: pd.DataFrame, settings: Settings, city: str) -> pd.DataFrame:
-    """Key-enterprise cells protected per day as one linked table (sales, foot traffic and the
-    unit counts share the mask: cells with fewer than ``min_cell_merchants`` units, then
-    complements); the city total is always published."""
-    pieces = []
-    for _, group in cells.groupby("date", sort=False):
-        part = group.reset_index(drop=True)
-        primary = primary_mask(part["units"].to_numpy(float), None, settings.min_cell_merchants, 0)
-        hidden, _ = _linked_mask(part, "sales", primary, city)
-        part = part.assign(suppressed=_label(hidden, primary))
-        for col in ("sales", "foot_traffic"):
-            part[col] = part[col].astype(float).where(~hidden)
-        pieces.append(part)
-    return pd.concat(pieces, ignore_index=True)
+    return hide_counts(out)
 
 
 def _yoy(long: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:
@@ -472,9 +376,9 @@ def _long_frames(
     """Privacy-protected long rows of both sides for every day present in the cells."""
     parts = []
     if not card_cells.empty:
-        parts.append(_card_long(_privacy_card(card_cells, settings, cat.city.code)))
+        parts.append(_card_long(protect_card_day(card_cells, settings, cat.city.code)))
     if not ke_cells.empty:
-        ke = _privacy_ke(ke_cells, settings, cat.city.code)
+        ke = protect_ke_day(ke_cells, settings, cat.city.code)
         base = ke[["date", "region", "dim", "dim_value", "units", "suppressed"]]
         sales = base.assign(indicator="ke_sales", value=ke["sales"])
         traffic = base.assign(indicator="ke_foot_traffic", value=ke["foot_traffic"])
@@ -486,7 +390,7 @@ def _long_frames(
             float("nan"),
             float("nan"),
         )
-        parts.append(_hide_counts(long))
+        parts.append(hide_counts(long))
     if not parts:
         return pd.DataFrame(columns=list(DAILY_COLUMNS))
     return pd.concat(parts, ignore_index=True)
