@@ -160,7 +160,8 @@ def _oracle(truth: pd.DataFrame, published: pd.DataFrame) -> list[tuple[str, flo
                 if cells:
                     eqs.append(([var[q, k] for k in cells] + [var[q, (region, "", "")]],
                                 [1.0] * len(cells) + [-1.0]))  # fmt: skip
-        for city_cell in [k for k in keys if k[0] == CITY and k[1]]:
+        district_dims = {k[1] for k in keys if k[0] != CITY and k[1]}
+        for city_cell in [k for k in keys if k[0] == CITY and k[1] in district_dims]:
             cells = [k for k in keys if k[0] != CITY and k[1:] == city_cell[1:]]
             eqs.append(([var[q, k] for k in cells] + [var[q, city_cell]],
                         [1.0] * len(cells) + [-1.0]))  # fmt: skip
