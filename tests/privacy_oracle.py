@@ -17,25 +17,32 @@ Equation = tuple[Sequence[int], Sequence[float]]
 
 
 def linked_ranges(
-    values: np.ndarray, hidden: np.ndarray, equations: Sequence[Equation]
+    values: np.ndarray,
+    hidden: np.ndarray,
+    equations: Sequence[Equation],
+    inequalities: Sequence[Equation] = (),
 ) -> list[tuple[float, float]]:
-    """[min, max] of each hidden cell (in flat index order) given the visible cells."""
+    """[min, max] of each hidden cell (in flat index order) given the visible cells.
+
+    ``inequalities`` are further published relations ``sum(coef * cell) <= 0`` (e.g. night
+    spending never exceeds the day's spending)."""
     vals = np.asarray(values, dtype=float).ravel()
     hid = np.asarray(hidden, dtype=bool).ravel()
     cells = np.flatnonzero(hid)
     pos = {int(c): k for k, c in enumerate(cells)}
-    a_eq, b_eq = [], []
-    for index, coef in equations:
-        row = np.zeros(cells.size)
-        known = 0.0
-        for i, c in zip(index, coef, strict=True):
-            if int(i) in pos:
-                row[pos[int(i)]] += c
-            else:
-                known += c * vals[int(i)]
-        if row.any():
-            a_eq.append(row)
-            b_eq.append(-known)
+    a_eq, b_eq, a_ub, b_ub = [], [], [], []
+    for rel, (a_rows, b_rows) in ((equations, (a_eq, b_eq)), (inequalities, (a_ub, b_ub))):
+        for index, coef in rel:
+            row = np.zeros(cells.size)
+            known = 0.0
+            for i, c in zip(index, coef, strict=True):
+                if int(i) in pos:
+                    row[pos[int(i)]] += c
+                else:
+                    known += c * vals[int(i)]
+            if row.any():
+                a_rows.append(row)
+                b_rows.append(-known)
     out = []
     for k in range(cells.size):
         cost = np.zeros(cells.size)
@@ -43,6 +50,8 @@ def linked_ranges(
         kw = {
             "A_eq": np.array(a_eq) if a_eq else None,
             "b_eq": np.array(b_eq) if b_eq else None,
+            "A_ub": np.array(a_ub) if a_ub else None,
+            "b_ub": np.array(b_ub) if b_ub else None,
             "bounds": [(0, None)] * cells.size,
             "method": "highs",
         }

@@ -64,6 +64,7 @@ __all__ = [
     "PRIMARY",
     "Equation",
     "SuppressionResult",
+    "breakdown_equations",
     "complementary_suppression",
     "primary_mask",
     "protect_breakdown",
@@ -430,3 +431,46 @@ def protect_linked(
         else:
             hidden[pick] = True
     return hidden
+
+
+def breakdown_equations(
+    keys: Sequence[tuple[str, str, str]], city: str
+) -> tuple[list[Equation], int | None]:
+    """The published additive equations of one linked table of breakdown cells.
+
+    ``keys`` are ``(region, dim, dim_value)`` per cell (``dim == ""``: the region's total); the
+    equations use positions in ``keys``. Published relations: the districts under the city
+    total; each breakdown (商圈, category, origin, channel…) under its region's total; each
+    city breakdown cell as the sum of the district cells with the same value. Also returns the
+    position of the city total (None when absent).
+
+    >>> keys = [("C", "", ""), ("A", "", ""), ("B", "", "")]
+    >>> eqs, city = breakdown_equations(keys, "C")
+    >>> [(i.tolist(), c.tolist()) for i, c in eqs], city
+    ([([1, 2, 0], [1.0, 1.0, -1.0])], 0)
+    """
+    pos = {k: i for i, k in enumerate(keys)}
+    totals = {r: i for (r, d, _), i in pos.items() if d == ""}
+    in_region: dict[tuple[str, str], list[int]] = {}  # (region, dim) -> breakdown cells
+    across: dict[tuple[str, str], list[int]] = {}  # (dim, value) -> district cells
+    districts: list[int] = []
+    for i, (region, dim, value) in enumerate(keys):
+        if dim == "":
+            if region != city:
+                districts.append(i)
+            continue
+        in_region.setdefault((region, dim), []).append(i)
+        if region != city:
+            across.setdefault((dim, value), []).append(i)
+    eqs: list[Equation] = []
+
+    def add(parts: list[int], total: int | None) -> None:
+        if total is not None and parts:
+            eqs.append((np.array([*parts, total]), np.array([1.0] * len(parts) + [-1.0])))
+
+    add(districts, totals.get(city))
+    for (region, _), cells in in_region.items():
+        add(cells, totals.get(region))
+    for (dim, value), cells in across.items():
+        add(cells, pos.get((city, dim, value)))
+    return eqs, totals.get(city)

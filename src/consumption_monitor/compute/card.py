@@ -40,7 +40,12 @@ from ibis.backends import BaseBackend
 
 from consumption_monitor.compute.context import Context
 from consumption_monitor.compute.frame import EXPR_COLUMNS, fold_january, ratio
-from consumption_monitor.privacy import Equation, primary_mask, protect_linked
+from consumption_monitor.privacy import (
+    Equation,
+    breakdown_equations,
+    primary_mask,
+    protect_linked,
+)
 
 #: Card dims → column of the prepared rows.
 CARD_DIMS = {
@@ -307,33 +312,9 @@ def card_daily_aggregate(card: ir.Table, mcc_map: dict[str, str]) -> ir.Table:
 
 def _equations(part: pd.DataFrame, city: str) -> tuple[list[Equation], int | None]:
     """The published additive equations of one period's card cells (positions in ``part``)
-    and the position of the city total."""
+    and the position of the city total (:func:`consumption_monitor.privacy.breakdown_equations`)."""
     keys = list(zip(part.region, part.dim, part.dim_value, strict=True))
-    pos = {k: i for i, k in enumerate(keys)}
-    totals = {r: i for (r, d, _), i in pos.items() if d == ""}
-    in_region: dict[tuple[str, str], list[int]] = {}  # (region, dim) -> breakdown cells
-    across: dict[tuple[str, str], list[int]] = {}  # (dim, value) -> district cells
-    districts: list[int] = []
-    for i, (region, dim, value) in enumerate(keys):
-        if dim == "":
-            if region != city:
-                districts.append(i)
-            continue
-        in_region.setdefault((region, dim), []).append(i)
-        if region != city:
-            across.setdefault((dim, value), []).append(i)
-    eqs: list[Equation] = []
-
-    def add(parts: list[int], total: int | None) -> None:
-        if total is not None and parts:
-            eqs.append((np.array([*parts, total]), np.array([1.0] * len(parts) + [-1.0])))
-
-    add(districts, totals.get(city))  # districts under the city total
-    for (region, _), cells in in_region.items():  # each breakdown under its region's total
-        add(cells, totals.get(region))
-    for (dim, value), cells in across.items():  # city breakdown cells = sum of district cells
-        add(cells, pos.get((city, dim, value)))
-    return eqs, totals.get(city)
+    return breakdown_equations(keys, city)
 
 
 _KEY = ["period", "region", "dim", "dim_value"]

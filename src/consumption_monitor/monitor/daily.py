@@ -35,12 +35,20 @@ import pandas as pd
 from consumption_monitor.catalog import Catalog, load_catalog
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import ConfigError
-from consumption_monitor.monitor.privacy import suppress
+from consumption_monitor.monitor.privacy import (
+    COMPLEMENTARY,
+    PRIMARY,
+    hide_counts,
+    protect_card_day,
+    protect_ke_day,
+)
 
 __all__ = [
+    "BELOW_THRESHOLD",
     "CARD_BREAKDOWNS",
     "DAILY_COLUMNS",
     "KE_BREAKDOWNS",
+    "PROTECTED",
     "DailyReport",
     "NightWindow",
     "card_daily_expr",
@@ -68,6 +76,8 @@ KE_BREAKDOWNS: tuple[tuple[str, str], ...] = (
     ("city", ""), ("district", ""), ("city", "business_district"), ("city", "format"),
 )  # fmt: skip
 _NONE = "none"  # dim value of payments outside any 商圈
+#: What the JSON shows instead of the counts of a suppressed cell.
+BELOW_THRESHOLD, PROTECTED = "below_threshold", "protected"
 
 
 @dataclass(frozen=True)
@@ -275,9 +285,16 @@ class DailyReport:
     thresholds: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (NaN → null)."""
+        """JSON-ready form (NaN → null). The counts of a suppressed cell are never printed:
+        they read ``"below_threshold"`` (primary) or ``"protected"`` (complementary)."""
         rows = self.rows.astype(object).where(self.rows.notna(), None)
         rows["date"] = [d.isoformat() for d in self.rows["date"]]
+        for flag, text in ((PRIMARY, BELOW_THRESHOLD), (COMPLEMENTARY, PROTECTED)):
+            hit = self.rows["suppressed"] == flag
+            card = hit & (self.rows["side"] == "card")
+            rows.loc[card, "merchants"] = text
+            rows.loc[card, "cards"] = text
+            rows.loc[hit & (self.rows["side"] != "card"), "units"] = text
         return {
             "day": self.day.isoformat(),
             "published_on": self.published_on.isoformat(),
@@ -321,52 +338,24 @@ def daily_frames(
 
 
 def _card_long(cells: pd.DataFrame) -> pd.DataFrame:
-    """Suppressed card cells → long rows of spending, txns and night share."""
+    """Protected card cells → long rows of spending, txns and night share.
+
+    Values and counts of hidden rows are null (:func:`.privacy.hide_counts`)."""
     base = cells[["date", "region", "dim", "dim_value", "merchants", "cards", "suppressed"]]
     spend = base.assign(indicator="card_spending", value=cells["spending"])
     txns = base.assign(indicator="card_txns", value=cells["txns"].astype(float))
     share = cells["night_spending"] / cells["spending"].where(cells["spending"] != 0) * 100.0
-    night_flag = cells["suppressed"].where(
-        cells["suppressed"] != "", cells["night_suppressed"].map({True: "primary", False: ""})
-    )
     night = base.assign(
         indicator="card_night_share",
         value=share,
         merchants=cells["night_merchants"],
         cards=cells["night_cards"],
-        suppressed=night_flag,
+        suppressed=cells["night_suppressed"],
     )
     out = pd.concat([spend, txns, night], ignore_index=True)
     out.loc[out["suppressed"] != "", "value"] = float("nan")
     out["side"], out["units"] = "card", float("nan")
-    return out
-
-
-def _privacy_card(cells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Suppress each published card table (per day) with its margins; returns the cells."""
-    kw: dict[str, Any] = {
-        "values": ["spending", "txns", "night_spending"],
-        "min_merchants": settings.min_cell_merchants,
-        "min_cards": settings.min_cell_cards,
-        "weight": "spending",
-    }
-    pieces = []
-    for (level, dim), part in cells.groupby(["level", "dim"], sort=False):
-        if level == "city" and not dim:
-            done = part.assign(suppressed="")  # the city total is published as is
-        elif level == "district" and dim:
-            done = suppress(part, rows="region", cols="dim_value", by=["date"], **kw)
-        else:
-            done = suppress(part, rows="region" if not dim else "dim_value", by=["date"], **kw)
-        pieces.append(done)
-    out = pd.concat(pieces, ignore_index=True)
-    # Night spending is its own (smaller) cell: hide the share when it is too thin.
-    thin = (out["night_merchants"] < settings.min_cell_merchants) | (
-        out["night_cards"] < settings.min_cell_cards
-    )
-    out.loc[thin, "night_spending"] = float("nan")
-    out["night_suppressed"] = thin.astype(bool)
-    return out
+    return hide_counts(out)
 
 
 def _yoy(long: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:
@@ -387,24 +376,13 @@ def _long_frames(
     """Privacy-protected long rows of both sides for every day present in the cells."""
     parts = []
     if not card_cells.empty:
-        card = card_cells.assign(
-            level=["city" if r == cat.city.code else "district" for r in card_cells["region"]]
-        )
-        parts.append(_card_long(_privacy_card(card, settings)))
+        parts.append(_card_long(protect_card_day(card_cells, settings, cat.city.code)))
     if not ke_cells.empty:
-        ke = suppress(
-            ke_cells.assign(cards=float("nan")),
-            values=["sales", "foot_traffic"],
-            merchants="units",
-            cards=None,
-            min_merchants=settings.min_cell_merchants,
-            weight="sales",
-        )
-        ke.loc[(ke["region"] == cat.city.code) & (ke["dim"] == ""), "suppressed"] = ""
+        ke = protect_ke_day(ke_cells, settings, cat.city.code)
         base = ke[["date", "region", "dim", "dim_value", "units", "suppressed"]]
         sales = base.assign(indicator="ke_sales", value=ke["sales"])
         traffic = base.assign(indicator="ke_foot_traffic", value=ke["foot_traffic"])
-        units = base.assign(indicator="ke_units", value=ke_cells["units"].astype(float))
+        units = base.assign(indicator="ke_units", value=ke["units"].astype(float))
         long = pd.concat([sales, traffic, units], ignore_index=True)
         long.loc[long["suppressed"] != "", "value"] = float("nan")
         long["side"], long["merchants"], long["cards"] = (
@@ -412,7 +390,7 @@ def _long_frames(
             float("nan"),
             float("nan"),
         )
-        parts.append(long)
+        parts.append(hide_counts(long))
     if not parts:
         return pd.DataFrame(columns=list(DAILY_COLUMNS))
     return pd.concat(parts, ignore_index=True)
