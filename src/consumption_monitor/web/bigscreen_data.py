@@ -45,7 +45,7 @@ def status_ring(counts: dict[str, int] | None, lang: str) -> figures.Figure | No
     return figures.status_ring(counts, labels, lang=lang)
 
 
-def ranking(rows: list[DistrictRow], lang: str) -> figures.Figure | None:
+def ranking(rows: list[DistrictRow], lang: str, unit: str) -> figures.Figure | None:
     """The district ranking as horizontal bars, largest on top, coloured by 同比 sign."""
     shown = [r for r in rows if r.value is not None][:RANKING_ROWS]
     if not shown:
@@ -58,6 +58,7 @@ def ranking(rows: list[DistrictRow], lang: str) -> figures.Figure | None:
         horizontal=True,
         colours=colours,
         lang=lang,
+        unit=unit,
     )
     option["grid"] = {"left": 8, "right": 40, "top": 8, "bottom": 8, "containLabel": True}
     for item, r in zip(option["series"][0]["data"], shown, strict=True):

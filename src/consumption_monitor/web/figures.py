@@ -201,8 +201,8 @@ def district_map(
 ) -> Figure:
     """A choropleth of a city's districts.
 
-    ``rows`` hold ``code`` (the admin code: the boundary feature's name), ``name`` (shown
-    label), ``value`` (None: grey, "no data") and ``tip`` (the tooltip lines: value, 同比,
+    ``rows`` hold ``code`` (the admin code: the boundary feature's name, renamed to ``name``
+    through ``nameMap`` so values join on the shown name), ``value`` (None: grey, "no data") and ``tip`` (the tooltip lines: value, 同比,
     share, rank). The colour bar (``visualMap``) says its unit (``unit_text``).
     """
     values = [float(r["value"]) for r in rows if r.get("value") is not None]
@@ -210,7 +210,7 @@ def district_map(
     if low == high:
         high = low + 1.0
     data = [
-        {"name": r["code"], "value": r.get("value"), "label_text": r["name"], "tip": r["tip"]}
+        {"name": r["name"], "code": r["code"], "value": r.get("value"), "tip": r["tip"]}
         for r in rows
     ]
     return _base(

@@ -38,6 +38,7 @@ from consumption_monitor.web.deps import (
     require,
 )
 from consumption_monitor.web.figures import period_label
+from consumption_monitor.web.indicator_data import unit_of
 from consumption_monitor.web.map_data import map_view
 from consumption_monitor.web.plan_data import (
     latest_by_unit,
@@ -202,7 +203,7 @@ def bigscreen_page(request: Request, state: State, settings: Settings, user: Vie
     ctx.update(
         map_figure=view.figure(lang),
         ring=bigscreen_data.status_ring(ctx["target_counts"], lang),
-        ranking=bigscreen_data.ranking(view.ranked(), lang),
+        ranking=bigscreen_data.ranking(view.ranked(), lang, unit_of(view.indicator)),
         holiday=bigscreen_data.holiday_panel(settings, lang),
         as_of=bigscreen_data.as_of(settings, lang),
         refresh_seconds=BIGSCREEN_REFRESH,
