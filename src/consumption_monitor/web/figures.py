@@ -202,8 +202,9 @@ def district_map(
     """A choropleth of a city's districts.
 
     ``rows`` hold ``code`` (the admin code: the boundary feature's name, renamed to ``name``
-    through ``nameMap`` so values join on the shown name), ``value`` (None: grey, "no data") and ``tip`` (the tooltip lines: value, 同比,
-    share, rank). The colour bar (``visualMap``) says its unit (``unit_text``).
+    through ``nameMap`` so values join on the shown name), ``value`` (None: grey, "no data")
+    and ``tip`` (the tooltip lines: value, 同比, share, rank). The colour bar (``visualMap``)
+    says its unit (``unit_text``).
     """
     values = [float(r["value"]) for r in rows if r.get("value") is not None]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
