@@ -254,22 +254,22 @@ def fan(
     *,
     unit: str = "count",
     lang: str = "zh",
-    status: str = "no_data",
+    statuses: Sequence[str] = (),
 ) -> Figure:
-    """Per dated value of a target: current value (a bar in the status colour), the plan path,
-    the goal (a dashed red line per value) and the projection fan (P50 with P10–P90)."""
-    colour = STATUS_COLOURS.get(status, NEUTRAL)
+    """Per dated value of a target: current value (a bar in that value's status colour), the
+    plan path, the goal (a red goal mark per value) and the projection fan (P50 with P10–P90)."""
+    colours = list(statuses) + ["no_data"] * (len(labels) - len(statuses))
     low = [f[0] if f else None for f in fans]
     band = [f[2] - f[0] if f else None for f in fans]
     p50 = [f[1] if f else None for f in fans]
     series: list[dict[str, Any]] = [
-        {"type": "bar", "name": names["current"], "data": list(current), "barMaxWidth": 40,
-         "itemStyle": {"color": colour}},
+        {"type": "bar", "name": names["current"], "barMaxWidth": 40,
+         "data": [{"value": v, "itemStyle": {"color": STATUS_COLOURS.get(c, NEUTRAL)}}
+                  for v, c in zip(current, colours, strict=False)]},
         {"type": "line", "name": names["path"], "data": list(path), "symbol": "diamond",
          "symbolSize": 12, "lineStyle": {"type": "dotted"}},
-        {"type": "line", "name": names["goal"], "data": list(goal), "symbol": "rect",
-         "symbolSize": 10, "lineStyle": {"type": "dashed", "color": BAD, "width": 2},
-         "itemStyle": {"color": BAD}},
+        {"type": "scatter", "name": names["goal"], "data": list(goal), "symbol": "rect",
+         "symbolSize": [44, 4], "itemStyle": {"color": BAD}},
         {"type": "bar", "name": "p10", "stack": "fan", "data": low, "silent": True,
          "itemStyle": {"color": "transparent"}, "tooltip": {"show": False}, "barGap": "-100%",
          "barMaxWidth": 14},

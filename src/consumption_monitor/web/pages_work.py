@@ -122,7 +122,7 @@ def target_page(request: Request, settings: Settings, user: PlanReader, target_i
             },
             unit=unit_of(target.indicator),
             lang=lang,
-            status=report.status.value,
+            statuses=[v.status.value for v in report.values],
         )
     ctx = {"target": target, "report": report, "figure": figure, "plan": plan}
     return render(request, "target.html", ctx, user=user)
