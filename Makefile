@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint typecheck pytest bench bench-quick docs clean
+VENDOR := src/consumption_monitor/web/static/vendor/echarts.min.js
+
+.PHONY: install vendor system-deps demo test lint typecheck pytest bench bench-quick docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) vendor
+
+# Apache ECharts is vendored into the package from the npm registry (scripts/vendor-echarts.sh).
+vendor: $(VENDOR)
+
+$(VENDOR): scripts/vendor-echarts.sh
+	bash scripts/vendor-echarts.sh
 
 system-deps:
 	bash scripts/system-deps.sh test

@@ -1,4 +1,4 @@
-"""Every page in Chromium: signed in, charts drawn by the local plotly.js under the CSP, no
+"""Every page in Chromium: signed in, charts drawn by the vendored ECharts under the CSP, no
 console error, no request to another host; a refused upload shows its located problems; the
 language switch works. Screenshots go to ``test-artifacts/screenshots/``."""
 
@@ -65,7 +65,7 @@ def _shot(tab: object, name: str) -> None:
 
 
 def _charts_drawn(tab: object) -> int:
-    """Wait until every chart container was drawn by plotly; return how many."""
+    """Wait until every chart container was drawn by ECharts; return how many."""
     wanted = tab.locator("[data-chart]").count()  # type: ignore[attr-defined]
     if wanted:
         tab.wait_for_function(  # type: ignore[attr-defined]
@@ -87,7 +87,7 @@ def test_every_page_renders_with_charts_and_no_console_error(
         assert response is not None and response.status == 200, path
         drawn = _charts_drawn(tab)
         if has_chart:
-            svgs = tab.locator(".plot-container svg.main-svg").count()  # type: ignore[attr-defined]
+            svgs = tab.locator("[data-chart] svg").count()  # type: ignore[attr-defined]
             if not drawn or not svgs:
                 missing_charts.append(path)
         _shot(tab, path)

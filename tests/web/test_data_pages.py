@@ -80,11 +80,11 @@ def test_overview_cards_show_the_stored_figures(client, users, h, seeded) -> Non
     card = card[: card.index("</a>")]
     assert "1,234.50亿元" in card and "2025-03" in card and "+3.4%" in card
     spark = _json_blocks(html)["spark-retail_sales-data"]
-    assert spark["data"][0]["y"] == [100.0 * (i + 1) for i in range(3, 14)] + [1234.5]
-    assert spark["data"][0]["x"] == MONTHS[-12:]
+    assert spark["series"][0]["data"] == [100.0 * (i + 1) for i in range(3, 14)] + [1234.5]
+    assert spark["xAxis"]["data"] == [f"{p[:4]}年{int(p[5:])}月" for p in MONTHS[-12:]]
     assert 'data-testid="no-data"' not in html
-    tiles = _json_blocks(html)["chart-map-data"]["data"][0]
-    assert sorted(tiles["marker"]["color"]) == [120.0, 300.0, 800.0]
+    areas = _json_blocks(html)["chart-map-data"]["series"][0]["data"]
+    assert sorted(a["value"] for a in areas if a["value"] is not None) == [120.0, 300.0, 800.0]
 
 
 def test_explorer_export_holds_exactly_the_rows_shown(client, users, h, seeded) -> None:
@@ -92,9 +92,9 @@ def test_explorer_export_holds_exactly_the_rows_shown(client, users, h, seeded) 
     query = "indicator=retail_sales&basis=ytd&start=2024-06&end=2024-12"
     page = client.get(f"/explore?{query}&compare=last_year")
     assert page.status_code == 200
-    level = _json_blocks(page.text)["chart-level-data"]["data"]
-    assert level[0]["x"] == MONTHS[5:12]
-    assert level[1]["y"] == [None] * 7  # no 2023 rows: nothing to overlay
+    level = _json_blocks(page.text)["chart-level-data"]
+    assert level["xAxis"]["data"] == [f"{p[:4]}年{int(p[5:])}月" for p in MONTHS[5:12]]
+    assert level["series"][1]["data"] == [None] * 7  # no 2023 rows: nothing to overlay
     out = client.get(f"/explore/export?{query}&format=csv")
     assert out.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(out.content.decode("utf-8-sig"))))

@@ -37,7 +37,7 @@ def _level(html: str) -> list[float]:
     body = re.search(r'<script type="application/json" id="chart-level-data">(.*?)</script>',
                      html, re.S)  # fmt: skip
     assert body is not None
-    return json.loads(body.group(1))["data"][0]["y"]  # type: ignore[no-any-return]
+    return json.loads(body.group(1))["series"][0]["data"]  # type: ignore[no-any-return]
 
 
 def test_explorer_and_api_resolve_names(client, db, users, h, settings) -> None:  # type: ignore[no-untyped-def]

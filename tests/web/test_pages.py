@@ -166,13 +166,13 @@ def test_no_page_references_another_host(client, users, h) -> None:
             assert not external, f"{path} references {external}"
             assert "http://" not in html and "https://" not in html, path
             assets |= {r for r in parser.refs if r.endswith((".js", ".css"))}
-    assert {"/vendor/plotly.min.js", "/static/charts.js", "/static/cmon.css"} <= assets
-    for asset in assets - {"/vendor/plotly.min.js"}:
+    assert {"/vendor/echarts.min.js", "/static/charts.js", "/static/cmon.css"} <= assets
+    for asset in assets - {"/vendor/echarts.min.js"}:
         body = client.get(asset).text
         assert "http://" not in body and "https://" not in body, asset
-    plotly = client.get("/vendor/plotly.min.js")
-    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
-    assert "javascript" in plotly.headers["content-type"]
+    echarts = client.get("/vendor/echarts.min.js")
+    assert echarts.status_code == 200 and len(echarts.content) > 1_000_000
+    assert "javascript" in echarts.headers["content-type"]
     csp = client.get("/overview").headers["content-security-policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
 

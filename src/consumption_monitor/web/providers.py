@@ -52,7 +52,7 @@ class HeadlineCard:
     yoy: str | None = None
     note: str = ""
     mom: str | None = None
-    spark: dict[str, object] | None = None  # plotly figure of the last months
+    spark: dict[str, object] | None = None  # ECharts option of the last months
     href: str = ""
 
 
@@ -102,7 +102,7 @@ def indicator_cards(settings: Settings) -> list[HeadlineCard]:
                 yoy=d.yoy,
                 mom=d.mom,
                 note="provisional" if d.provisional else "",
-                spark=sparkline(d.spark_periods, d.spark_values),
+                spark=sparkline(d.spark_periods, d.spark_values, unit=str(ind.unit), lang="zh"),
                 href=f"/explore?indicator={d.indicator}&basis={d.basis}",
             )
         )
