@@ -53,6 +53,7 @@ from consumption_monitor.compute.runner import (
     result_path,
     select,
 )
+from consumption_monitor.compute.sanity import card_coverage
 from consumption_monitor.compute.source import Source
 from consumption_monitor.compute.windows import RULES, Window, may_start_early
 from consumption_monitor.config import Settings
@@ -297,8 +298,14 @@ def _incremental(
         full_files=full_files,
         full_rows=full_rows,
     )
+    # Coverage from the whole card feed, not only the changed files just read.
+    cover = (
+        card_coverage(store.read_table(con, "card_transactions", as_of, None))
+        if "card_transactions" in plan.inputs
+        else None
+    )
     return ComputeResult(
-        table=finish_table(base, catalog, vintage),
+        table=finish_table(base, catalog, vintage, cover),
         vintage=vintage,
         as_of=as_of,
         batches=plan.batches,

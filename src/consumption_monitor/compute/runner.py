@@ -36,6 +36,7 @@ from consumption_monitor.compute.enterprise import enterprise_expr, key_enterpri
 from consumption_monitor.compute.official import official_expr, official_ratio_expr
 from consumption_monitor.compute.post import add_comparisons, contributions, provisional_flags
 from consumption_monitor.compute.registry import registry_expr, unit_report_expr
+from consumption_monitor.compute.sanity import card_coverage, mark_incomplete
 from consumption_monitor.compute.source import Source
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError, EngineError, NotFoundError
@@ -208,8 +209,9 @@ def compute(
             exprs.append((ind.code, expr))
     report_progress("prepare", len(chosen), len(chosen))
     base = protected_rows(execute(con, exprs), ctx)
+    cover = card_coverage(tables["card_transactions"]) if "card_transactions" in tables else None
     return ComputeResult(
-        table=finish_table(base, catalog, vintage),
+        table=finish_table(base, catalog, vintage, cover),
         vintage=vintage,
         skipped=skipped,
         as_of=as_of,
@@ -269,8 +271,16 @@ def protected_rows(frames: dict[str, pd.DataFrame], ctx: dict[str, Any]) -> pd.D
     return pd.concat(kept, ignore_index=True) if kept else _empty()
 
 
-def finish_table(base: pd.DataFrame, catalog: IndicatorCatalog, vintage: date) -> pd.DataFrame:
-    """The post steps on the expression rows: contributions, comparisons, provisional flags."""
+def finish_table(
+    base: pd.DataFrame,
+    catalog: IndicatorCatalog,
+    vintage: date,
+    card_cover: tuple[date, date] | None = None,
+) -> pd.DataFrame:
+    """The post steps on the expression rows: incomplete card periods blanked
+    (:mod:`.sanity`, ``card_cover`` = the card feed's first and last day), contributions,
+    comparisons (with the growth guards), provisional flags."""
+    base = mark_incomplete(base, {i.code: i.kind for i in catalog}, card_cover)
     df = contributions(base, catalog)
     df = add_comparisons(df, catalog)
     df["vintage"] = vintage
