@@ -63,13 +63,19 @@ def _seed(data_dir: Path) -> object:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Settings of the seeded data directory the app serves (built once per session)."""
+    return _seed(tmp_path_factory.mktemp("browser") / "data")
+
+
+@pytest.fixture(scope="session")
+def base_url(demo_settings: object) -> Iterator[str]:
     """URL of the app on a seeded data directory, served by uvicorn in a thread."""
     import uvicorn
 
     from consumption_monitor.web.app import create_app
 
-    settings = _seed(tmp_path_factory.mktemp("browser") / "data")
+    settings = demo_settings
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings),  # type: ignore[arg-type]

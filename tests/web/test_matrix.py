@@ -114,6 +114,7 @@ GRANTS: dict[str, set[str]] = {
         "view_overview",
         "view_plan",
         "view_indicators",
+        "view_evaluation",
         "view_reports",
     },
     "provider": {"view_account", "view_submissions", "submit_data"},

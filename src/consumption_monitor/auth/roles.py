@@ -94,6 +94,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
             Action.VIEW_OVERVIEW,
             Action.VIEW_PLAN,
             Action.VIEW_INDICATORS,
+            Action.VIEW_EVALUATION,  # the district ranking is what a leader looks for (#20)
             Action.VIEW_REPORTS,
         }
     ),

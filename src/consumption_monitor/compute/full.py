@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from consumption_monitor.compute.context import context
+from consumption_monitor.compute.sanity import card_coverage
 from consumption_monitor.compute.source import Source, store_source
 from consumption_monitor.compute.steps import (
     ComputeResult,
@@ -62,8 +63,9 @@ def full_compute(
             exprs.append((ind.code, expr))
     report_progress("prepare", len(chosen), len(chosen))
     base = protected_rows(execute(con, exprs), ctx)
+    cover = card_coverage(tables["card_transactions"]) if "card_transactions" in tables else None
     return ComputeResult(
-        table=finish_table(base, catalog, vintage),
+        table=finish_table(base, catalog, vintage, cover),
         vintage=vintage,
         skipped=skipped,
         as_of=as_of,

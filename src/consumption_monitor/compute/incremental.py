@@ -41,6 +41,7 @@ from consumption_monitor.compute.context import Context, context
 from consumption_monitor.compute.frame import EXPR_COLUMNS
 from consumption_monitor.compute.full import full_compute
 from consumption_monitor.compute.post import SAME_SET_KINDS
+from consumption_monitor.compute.sanity import card_coverage
 from consumption_monitor.compute.source import Source
 from consumption_monitor.compute.steps import (
     ComputeResult,
@@ -238,8 +239,14 @@ def _incremental(
         full_files=full_files,
         full_rows=full_rows,
     )
+    # Coverage from the whole card feed, not only the changed files just read.
+    cover = (
+        card_coverage(store.read_table(con, "card_transactions", as_of, None))
+        if "card_transactions" in plan.inputs
+        else None
+    )
     return ComputeResult(
-        table=finish_table(base, catalog, vintage),
+        table=finish_table(base, catalog, vintage, cover),
         vintage=vintage,
         as_of=as_of,
         batches=plan.batches,

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from consumption_monitor.compute.sanity import guard_growth
 from consumption_monitor.indicators import IndicatorCatalog
 from consumption_monitor.indicators.formulas import (
     comparable_base,
@@ -119,7 +120,7 @@ def card_subsets(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame:
 
 def _lookup(df: pd.DataFrame, years: int) -> pd.DataFrame:
     """Value of the same series ``years`` earlier, aligned to ``df``'s rows."""
-    shifted = df[[*SERIES_KEY, "period", "value", "yoy_pct"]].copy()
+    shifted = df[[*SERIES_KEY, "period", "value", "yoy_pct", "note"]].copy()
     shifted["period"] = [_shift_period(p, -years) for p in shifted.period]
     return df[[*SERIES_KEY, "period"]].merge(shifted, on=[*SERIES_KEY, "period"], how="left")
 
@@ -137,6 +138,7 @@ def add_comparisons(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame
     fill = same_set & df.yoy_pct.isna().to_numpy() & ~rate_like
     computed = growth(df.value, prev.value) * 100.0
     df.loc[fill, "yoy_pct"] = computed[fill]
+    df = guard_growth(df, prev.value, prev.note, "yoy_pct", fill | (same_set & ~rate_like))
     prev = _lookup(df, -1)  # again, now with filled YoY for the two-year average
     df["yoy_2y_avg_pct"] = two_year_average(df.yoy_pct / 100.0, prev.yoy_pct / 100.0) * 100.0
     df["mom_pct"] = np.nan
@@ -146,11 +148,16 @@ def add_comparisons(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame
             f"{p[:4]}-{int(p[5:7]) - 1:02d}" if p[5:7] not in ("02", "03") else ""
             for p in months.period
         ]
-        base = months[[*SERIES_KEY, "period", "value"]].rename(
-            columns={"period": "_prev_period", "value": "_prev_value"}
+        base = months[[*SERIES_KEY, "period", "value", "note"]].rename(
+            columns={"period": "_prev_period", "value": "_prev_value", "note": "_prev_note"}
         )
         mm = months.merge(base, on=[*SERIES_KEY, "_prev_period"], how="left")
         df.loc[months.index, "mom_pct"] = growth(mm.value, mm._prev_value) * 100.0
+        prev_value = pd.Series(np.nan, index=df.index)
+        prev_note = pd.Series("", index=df.index, dtype=object)
+        prev_value[months.index] = mm._prev_value.to_numpy()
+        prev_note[months.index] = mm._prev_note.fillna("").to_numpy()
+        df = guard_growth(df, prev_value, prev_note, "mom_pct", ~rate_like)
     base_2019 = df[[*SERIES_KEY, "period", "value"]].copy()
     base_2019 = base_2019[base_2019.period.str[:4] == "2019"]
     key = df.period.str[4:]

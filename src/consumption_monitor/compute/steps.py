@@ -41,6 +41,7 @@ from consumption_monitor.compute.post import (
     provisional_flags,
 )
 from consumption_monitor.compute.registry import registry_expr, unit_report_expr
+from consumption_monitor.compute.sanity import mark_incomplete
 from consumption_monitor.compute.source import Source
 from consumption_monitor.engine import engine_of, quiet_engine_warnings
 from consumption_monitor.errors import ConsumptionMonitorError, EngineError, NotFoundError
@@ -268,8 +269,16 @@ def protected_rows(frames: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFram
     return pd.concat(kept, ignore_index=True) if kept else _empty()
 
 
-def finish_table(base: pd.DataFrame, catalog: IndicatorCatalog, vintage: date) -> pd.DataFrame:
-    """The post steps on the expression rows: contributions, comparisons, provisional flags."""
+def finish_table(
+    base: pd.DataFrame,
+    catalog: IndicatorCatalog,
+    vintage: date,
+    card_cover: tuple[date, date] | None = None,
+) -> pd.DataFrame:
+    """The post steps on the expression rows: incomplete card periods blanked
+    (:mod:`.sanity`, ``card_cover`` = the card feed's first and last day), contributions,
+    card subsets, comparisons (with the growth guards), provisional flags."""
+    base = mark_incomplete(base, {i.code: i.kind for i in catalog}, card_cover)
     df = card_subsets(contributions(base, catalog), catalog)
     df = add_comparisons(df, catalog)
     df["vintage"] = vintage

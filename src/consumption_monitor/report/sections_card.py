@@ -5,6 +5,7 @@ Same rule as :mod:`.sections_market`: tables first, sentences from the cells' te
 
 from __future__ import annotations
 
+from consumption_monitor.compute.sanity import REASONS
 from consumption_monitor.report.cells import money_cell, rate_cell, text_cell
 from consumption_monitor.report.context import BuildContext
 from consumption_monitor.report.model import Cell, Chart, Section, Table
@@ -39,6 +40,10 @@ def card(ctx: BuildContext) -> Section:
     )
     v, g = value_growth(ctx, total_cell, num(total["yoy_pct"]))
     sec.paragraphs.append(ctx.sentence(key, "total", month=month, value=v, growth=g))
+    if (why := str(total.get("note") or "")) in REASONS:  # growth withheld: say why (#20)
+        sec.paragraphs.append(
+            ctx.t(f"注：同比为“—”，{REASONS[why][0]}。", f"Note: YoY is '—': {REASONS[why][1]}.")
+        )
     cats = ranked(ctx, "card_spending", "month", ctx.period, dim="category")
     items = []
     for r in cats.itertuples():

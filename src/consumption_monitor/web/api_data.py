@@ -30,6 +30,7 @@ from consumption_monitor.web.deps import (
     State,
     require,
 )
+from consumption_monitor.web.forms import PeriodText, parse_period
 from consumption_monitor.web.indicator_data import indicator_table, records, select
 from consumption_monitor.web.pages_work import alert_service
 from consumption_monitor.web.plan_data import target_reports_or_none
@@ -40,9 +41,6 @@ router = APIRouter(prefix="/api/v1", tags=["data"], responses=ERROR_RESPONSES)
 IndicatorReader = Annotated[Principal, require(Action.VIEW_INDICATORS)]
 PlanReader = Annotated[Principal, require(Action.VIEW_PLAN)]
 ProjectReader = Annotated[Principal, require(Action.VIEW_PROJECTS)]
-PeriodQ = Annotated[
-    str | None, Query(max_length=7, pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$", description="Period.")
-]
 
 
 class IndicatorOut(BaseModel):
@@ -153,8 +151,8 @@ def indicator_values(
     basis: Basis = "month",
     dim: Annotated[str, Query(max_length=40)] = "",
     dim_value: Annotated[str, Query(max_length=80)] = "",
-    start: PeriodQ = None,
-    end: PeriodQ = None,
+    start: PeriodText = None,
+    end: PeriodText = None,
 ) -> Page[ValueOut]:
     """Computed values of one indicator for a region (default: the city) and basis."""
     # A code or any catalog name (社零, 地区生产总值(GDP)); unknown → 404, ambiguous → 409
@@ -163,7 +161,7 @@ def indicator_values(
     region = region or load_catalog(settings.city).city.code
     rows = select(
         indicator_table(settings), code, region, basis, dim=dim, dim_value=dim_value,
-        start=start, end=end,
+        start=parse_period(start, "start"), end=parse_period(end, "end"),
     )  # fmt: skip
     return paged([ValueOut.model_validate(r) for r in records(rows)], paging)
 

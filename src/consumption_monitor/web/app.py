@@ -33,6 +33,7 @@ from consumption_monitor.errors import AuthenticationError, ConfigError, Consump
 from consumption_monitor.store.db import make_engine, session_factory, upgrade
 from consumption_monitor.web import api, api_data, pages
 from consumption_monitor.web.deps import API_PREFIX, AppState, check_routes_declared
+from consumption_monitor.web.forms import DropEmptyParams, invalid_fields_message
 from consumption_monitor.web.i18n import LANG_COOKIE, SUPPORTED, pick_lang
 from consumption_monitor.web.providers import unit_directory
 from consumption_monitor.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE, SessionCodec
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         "/static", StaticFiles(packages=[("consumption_monitor.web", "static")]), name="static"
     )
     _install_middleware(app, state)
+    app.add_middleware(DropEmptyParams)
     _install_error_handlers(app)
     check_routes_declared(app.routes)
     return app
@@ -230,5 +232,4 @@ def _install_error_handlers(app: FastAPI) -> None:
                 }
             }
             return JSONResponse(body, 422)
-        text = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
-        return _error_page(request, 422, text)
+        return _error_page(request, 422, invalid_fields_message(exc.errors(), request.state.lang))

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from consumption_monitor.catalog import load_catalog
+from consumption_monitor.compute.sanity import SANITY_NOTES
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import DataValidationError, NotFoundError
 from consumption_monitor.indicators import load_indicators
@@ -256,6 +257,8 @@ class CardData:
     provisional: bool
     spark_periods: list[str]
     spark_values: list[float | None]
+    #: Why the YoY is withheld (a :mod:`compute.sanity` note), else "".
+    yoy_note: str = ""
 
 
 def headline_data(settings: Settings) -> list[CardData]:
@@ -283,6 +286,7 @@ def headline_data(settings: Settings) -> list[CardData]:
                 provisional=bool(last.get("provisional", False)),
                 spark_periods=[str(p) for p in spark["period"]],
                 spark_values=[_num(v) for v in spark["value"]],
+                yoy_note=str(last["note"]) if last["note"] in SANITY_NOTES else "",
             )
         )
     return out

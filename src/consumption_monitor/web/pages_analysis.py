@@ -23,6 +23,7 @@ from consumption_monitor.web import figures
 from consumption_monitor.web.analysis_data import evaluation_input, holiday_view
 from consumption_monitor.web.deps import Principal, RegionCode, Settings, require
 from consumption_monitor.web.figures import period_label
+from consumption_monitor.web.forms import PeriodText, parse_period
 from consumption_monitor.web.indicator_data import (
     BASES,
     as_series,
@@ -68,6 +69,7 @@ def _explorer_rows(
     look-up, an unknown or ambiguous one raises (rendered as the error page)."""
     indicator = load_indicators().get(indicator).code
     region = region or load_catalog(settings.city).city.code
+    start, end = parse_period(start, "start"), parse_period(end, "end")
     rows = select(indicator_table(settings), indicator, region, basis, start=start, end=end)
     return indicator, region, rows
 
@@ -80,8 +82,8 @@ def explorer_page(
     indicator: IndicatorQ = "retail_sales",
     region: RegionCode = None,
     basis: Basis = "ytd",
-    start: Period = None,
-    end: Period = None,
+    start: PeriodText = None,
+    end: PeriodText = None,
     compare: Literal["none", "last_year", "vs_2019"] = "none",
 ) -> Response:
     """指标查询: one indicator × region × basis over a period range, with a comparison."""
@@ -141,8 +143,8 @@ def explorer_page(
             "indicator": indicator,
             "region": region,
             "basis": basis,
-            "start": start or "",
-            "end": end or "",
+            "start": parse_period(start, "start") or "",
+            "end": parse_period(end, "end") or "",
             "compare": compare,
         },
         "name": name,
@@ -161,8 +163,8 @@ def explorer_export(
     indicator: IndicatorQ = "retail_sales",
     region: RegionCode = None,
     basis: Basis = "ytd",
-    start: Period = None,
-    end: Period = None,
+    start: PeriodText = None,
+    end: PeriodText = None,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
     """The explorer's rows as CSV or XLSX (suppressed card cells stay blank)."""

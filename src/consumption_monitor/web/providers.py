@@ -51,6 +51,7 @@ class HeadlineCard:
     period: str
     yoy: str | None = None
     note: str = ""
+    yoy_note: str = ""
     mom: str | None = None
     spark: dict[str, object] | None = None  # ECharts option of the last months
     href: str = ""
@@ -102,6 +103,7 @@ def indicator_cards(settings: Settings) -> list[HeadlineCard]:
                 yoy=d.yoy,
                 mom=d.mom,
                 note="provisional" if d.provisional else "",
+                yoy_note=d.yoy_note,
                 spark=sparkline(d.spark_periods, d.spark_values, unit=str(ind.unit), lang="zh"),
                 href=f"/explore?indicator={d.indicator}&basis={d.basis}",
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -17,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from consumption_monitor.auth import allowed
 from consumption_monitor.auth.roles import ROLE_LABELS, Action, Role
+from consumption_monitor.compute.sanity import reason
 from consumption_monitor.indicators.format import format_money, format_value
 from consumption_monitor.web.i18n import HTML_LANG, translate
 
@@ -77,6 +79,7 @@ def build_templates(money_unit: str) -> Jinja2Templates:
 
     env.filters["money"] = money
     env.filters["value"] = value_filter
+    env.filters["growth_reason"] = reason
     return templates
 
 
@@ -110,6 +113,18 @@ def render(
         "role_label": (lambda r: role_label(r, lang)),
         "csrf_token": session.csrf if session is not None else "",
         "nav": [n for n in NAV if role is not None and allowed(role, n.action)],
+        # Links are drawn only where the role may follow them: {% if may('view_alerts') %}.
+        "may": lambda action: role is not None and allowed(role, action),
+        # The language switch keeps the current selection (filters, view, unit…).
+        "lang_href": lambda target: (
+            "?"
+            + urlencode(
+                [
+                    *((k, v) for k, v in request.query_params.multi_items() if k != "lang"),
+                    ("lang", target),
+                ]
+            )
+        ),
         "path": request.url.path,
         "mode": state.settings.mode,
     }
