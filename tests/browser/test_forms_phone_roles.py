@@ -65,7 +65,6 @@ def test_explorer_form_with_empty_and_chinese_dates(page: tuple[Page, Any], base
     tab.click('[data-testid="explore-submit"]')  # the date boxes are empty: "not set"
     tab.wait_for_selector('[data-testid="explore-table"]')
     _no_error_page(tab)
-    assert "start=" not in tab.url or re.search(r"start=[^&]", tab.url)
     for typed in ("2026年9月", "2026/09", "2026.9"):
         tab.fill('input[name="start"]', typed)
         tab.click('[data-testid="explore-submit"]')
