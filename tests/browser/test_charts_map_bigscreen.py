@@ -5,8 +5,8 @@ Screenshots at 1920×1080, 1440×900 and 390×844 go to ``test-artifacts/screens
 
 from __future__ import annotations
 
-import re
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +175,7 @@ def test_screenshots_of_the_chart_pages(
         _charts_drawn(tab)
         shot = SCREENSHOTS / f"{name}-{size[0]}x{size[1]}.png"
         tab.screenshot(path=str(shot), full_page=size[0] < 1000)
-        if UPDATE_DOCS and name in ("map", "explore") and size == (1440, 900):  # the ones docs/web.md shows
+        if UPDATE_DOCS and name in ("map", "explore") and size == (1440, 900):  # docs/web.md
             DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(DOCS_SHOTS / shot.name), full_page=False)
     assert not problems.errors, problems.errors
