@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from consumption_monitor.demo import DEMO_PASSWORD
+from tests.browser.signin import sign_in as _login
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -23,17 +22,6 @@ UPDATE_DOCS = os.environ.get("CMON_UPDATE_DOCS_IMG") == "1"
 
 #: The 16 districts of Tianjin (GB/T 2260 codes of the catalog).
 TIANJIN = {f"1201{n:02d}" for n in (1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)}
-
-
-def _login(tab: Any, base_url: str, username: str) -> None:
-    tab.goto(f"{base_url}/login")
-    if tab.locator('[data-testid="logout"]').count():
-        tab.click('[data-testid="logout"]')
-        tab.goto(f"{base_url}/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click('button[type="submit"]')
-    tab.wait_for_url(re.compile(r".*/overview$"))
 
 
 def _charts_drawn(tab: Any) -> int:

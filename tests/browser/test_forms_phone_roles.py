@@ -5,13 +5,11 @@ growth on an incomplete base reaches the demo's table or pages."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from consumption_monitor.demo import DEMO_PASSWORD
+from tests.browser.signin import sign_in as _login
 
 pytestmark = pytest.mark.browser
 Page = Any
@@ -32,17 +30,6 @@ PHONE_PAGES = [
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-def _login(tab: Page, base_url: str, username: str) -> None:
-    tab.goto(f"{base_url}/login")
-    if tab.locator('[data-testid="logout"]').count():
-        tab.click('[data-testid="logout"]')
-        tab.goto(f"{base_url}/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click('button[type="submit"]')
-    tab.wait_for_url(re.compile(r".*/overview$"))
 
 
 def _shot(tab: Page, name: str) -> None:
