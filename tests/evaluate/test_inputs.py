@@ -189,29 +189,29 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from consumption_monitor.demo import build_demo
 
     settings = load_settings(data_dir=tmp_path_factory.mktemp("demo"))
-    build_demo(settings, scale="tiny", seed=3, end="2025-10")
+    build_demo(settings, scale="tiny", seed=3, end="2026-03")
     return settings
 
 
 def test_demo_inputs_rank_all_16_districts(demo: Settings) -> None:
     scheme = load_scheme("district_default")
-    inputs = build_inputs(scheme, demo, "2024")
-    mine = inputs.data[inputs.data["period"] == "2024"]
+    inputs = build_inputs(scheme, demo, "2025")
+    mine = inputs.data[inputs.data["period"] == "2025"]
     assert mine["unit"].nunique() == 16
     work = {"target_attainment", "on_time_submission_rate", "task_progress",
             "submission_completeness", "retail_sales_growth", "above_size_retail_growth",
             "new_first_stores", "culture_sports_events"}  # fmt: skip
     assert (mine[mine["indicator"].isin(work)].groupby("indicator").size() == 16).all()
     # the tiny city's enterprise sample misses a few districts: those shares are reported missing
-    gaps = inputs.missing[inputs.missing["period"] == "2024"]
+    gaps = inputs.missing[inputs.missing["period"] == "2025"]
     assert set(gaps["indicator"]) <= {"online_retail_share", "upgrade_goods_share"}
     if gaps.empty:
-        assert len(evaluate(scheme, inputs.data, "2024").units) == 16
+        assert len(evaluate(scheme, inputs.data, "2025").units) == 16
     else:  # the default policy refuses rather than score on a guess
         with pytest.raises(ConsumptionMonitorError):
-            evaluate(scheme, inputs.data, "2024")
+            evaluate(scheme, inputs.data, "2025")
     lenient = scheme.model_copy(update={"missing": "worst"})
-    scores = scores_frame(evaluate(lenient, inputs.data, "2024"))
+    scores = scores_frame(evaluate(lenient, inputs.data, "2025"))
     assert len(scores) == 16 and sorted(scores["rank"]) == list(range(1, 17))
 
 
@@ -234,7 +234,7 @@ def test_cli_evaluates_from_the_lake_without_input(
     monkeypatch.setenv("CMON_DATA_DIR", str(demo.data_dir))
     get_settings.cache_clear()
     try:
-        args = ["evaluate", "--scheme", "district_default", "--period", "2024", "--json"]
+        args = ["evaluate", "--scheme", "district_default", "--period", "2025", "--json"]
         res = CliRunner().invoke(app, [*args, "--missing", "worst"])
         assert res.exit_code == 0, res.output
         payload = json.loads(res.stdout)
@@ -253,3 +253,37 @@ def test_inputs_file_is_still_accepted(tmp_path: Path) -> None:
         app, ["evaluate", "--scheme", "department_default", "--input", str(path), "--json"]
     )
     assert res.exit_code == 3  # the file lacks the other inputs: refused, not built from the lake
+
+
+def test_default_schemes_run_on_the_demo_city_without_refusing(demo: Settings) -> None:
+    """Both default schemes, with their own refuse policy, score the demo city (#19 item 8)."""
+    for name, n in (("district_default", 16), ("department_default", None)):
+        scheme = load_scheme(name)
+        period = "2025"
+        inputs = build_inputs(scheme, demo, period)
+        result = evaluate(scheme, inputs.data, period)  # the scheme's missing policy: refuse
+        assert n is None or len(result.units) == n
+        assert len(set(result.scores.round(6))) > len(result.units) // 2  # units separate
+
+
+def test_simulated_punctuality_shows_in_the_on_time_rate(demo: Settings) -> None:
+    """Late-prone units (planted in truth.json) score lower on time than punctual ones, and the
+    16 districts do not all share one rate (before, one vintage per file made every rate 0)."""
+    truth = json.loads((demo.data_dir / "simulated" / "truth.json").read_text("utf-8"))
+    kinds: dict[str, str] = truth["punctuality"]
+    inputs = build_inputs(load_scheme("district_default"), demo, "2025")
+    rates = inputs.data[
+        (inputs.data["indicator"] == "on_time_submission_rate") & (inputs.data["period"] == "2025")
+    ].set_index("unit")["value"]
+    assert rates.nunique() > 2 and rates.max() > 0
+    by_kind = {k: [rates[u] for u in rates.index if kinds.get(u) == k] for k in set(kinds.values())}
+    if by_kind.get("punctual") and by_kind.get("late_prone"):
+        mean = {k: sum(v) / len(v) for k, v in by_kind.items() if v}
+        assert mean["punctual"] > mean["late_prone"]
+
+
+def test_a_full_year_report_answers_december_and_q4() -> None:
+    from consumption_monitor.evaluate.inputs import _covers
+
+    assert _covers("2025", "2025-12") and _covers("2025", "2025-Q4")
+    assert not _covers("2025", "2025-11") and not _covers("2024", "2025-12")

@@ -49,11 +49,13 @@ def test_each_dated_value_reads_its_own_indicator() -> None:
 
 
 def test_the_simulator_reports_the_national_standing() -> None:
-    cfg = SimConfig.build("tiny", 1, "2024-01", "2025-12")
-    rows, _ = unit_report_rows(cfg)
-    reported = {(r[1], r[2]): r[3] for r in rows["local_finance"]}
+    cfg = SimConfig.build("tiny", 1, "2024-01", "2026-02")  # the 2025 全年 report has arrived
+    batches, _, _ = unit_report_rows(cfg)
+    rows = [r for batch in batches.values() for r in batch if r[0] == "市地方金融管理局"]
+    reported = {(r[1], r[2]): r[3] for r in rows}
     assert (
         reported[("保理资产总额全国排名", "2025")] == NATIONAL_STANDING["factoring_assets_rank"][0]
     )
     assert reported[("租赁行业资产规模占全国比重", "2025")] == 24.2
     assert ("租赁行业资产规模占全国比重", "2024") in reported
+    assert ("租赁行业资产规模占全国比重", "2022") in reported  # the baseline years, for a trend

@@ -120,6 +120,19 @@ def write_workbook(
             stability.to_frame().to_excel(writer, sheet_name="sensitivity", index=False)
 
 
+def _unit_name(code: str, lang: str) -> str:
+    """The plan's name of a unit code (和平区, 市商务局); a name from an input table as given."""
+    from consumption_monitor.plan import load_plan
+
+    try:
+        found = load_plan().units.find(code)
+    except Exception:  # noqa: BLE001 - no plan loaded: show what the table says
+        return code
+    if found is None:
+        return code
+    return found.name_zh if lang == "zh" else (found.name_en or found.name_zh)
+
+
 def _print(result: EvaluationResult, lang: str, stability: SensitivityResult | None) -> None:
     frame = scores_frame(result, lang)
     zh = lang == "zh"
@@ -142,7 +155,7 @@ def _print(result: EvaluationResult, lang: str, stability: SensitivityResult | N
             lowered += f" [{'缺失按最差' if zh else 'missing, scored worst'}: {imputed}]"
         line: list[Any] = [
             rec["rank"],
-            unit,
+            _unit_name(unit, lang),
             f"{float(rec['score']):.2f}",
             _change(rec["rank_change"]),
             rec["raised_by"],

@@ -216,6 +216,31 @@ def _matrix(
     return [keys[k] for k in order], wide.to_numpy(dtype=np.float64)[order]
 
 
+def _drop_incomplete_earlier(
+    rows: list[tuple[str, str]], x: FloatArray, label: str
+) -> tuple[list[tuple[str, str]], FloatArray, list[tuple[str, str]]]:
+    """Leave out of a stacked pool the rows of *earlier* periods that lack a value.
+
+    Earlier periods only set the range the evaluated period is scored against; a gap there (for
+    example ``target_attainment`` in the year before the plan began) must not refuse the
+    evaluation, nor be filled as "worst". The evaluated period's own gaps still follow the
+    scheme's missing-value policy.
+
+    >>> rows = [("a", "2024"), ("b", "2024"), ("a", "2025"), ("b", "2025")]
+    >>> x = np.array([[1.0, np.nan], [2.0, 3.0], [4.0, np.nan], [5.0, 6.0]])
+    >>> kept, y, dropped = _drop_incomplete_earlier(rows, x, "2025")
+    >>> kept, dropped
+    ([('b', '2024'), ('a', '2025'), ('b', '2025')], [('a', '2024')])
+    """
+    bad = np.isnan(x).any(axis=1) & np.array([p != label for _, p in rows], dtype=bool)
+    if not bad.any():
+        return rows, x, []
+    keep = ~bad
+    kept = [r for r, k in zip(rows, keep.tolist(), strict=True) if k]
+    dropped = [r for r, b in zip(rows, bad.tolist(), strict=True) if b]
+    return kept, x[keep], dropped
+
+
 def _resolve_missing(
     scheme: Scheme, rows: list[tuple[str, str]], x: FloatArray
 ) -> tuple[FloatArray, BoolArray]:
@@ -340,6 +365,7 @@ def evaluate(
     label = _label(period)
     pool = _pool(scheme, periods, label)
     rows, raw = _matrix(scheme, df, pool)
+    rows, raw, dropped = _drop_incomplete_earlier(rows, raw, label)
     filled, imputed = _resolve_missing(scheme, rows, raw)
     cost = np.array([i.direction == "cost" for i in scheme.indicators])
     targets = np.array([i.target if i.target is not None else np.nan for i in scheme.indicators])
@@ -361,6 +387,12 @@ def evaluate(
         scheme.score_scale
     )
     notes: list[str] = []
+    if dropped:
+        notes.append(
+            f"{len(dropped)} earlier pooled row(s) lacked a value and left the pool: "
+            + ", ".join(f"{u} / {p}" for u, p in dropped[:8])
+            + (" …" if len(dropped) > 8 else "")
+        )
     prev_label: str | None = None
     prev_ranks: tuple[int | None, ...] = ()
     earlier = [p for p in periods if p < label]

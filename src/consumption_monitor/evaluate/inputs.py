@@ -127,11 +127,17 @@ def _label_end(label: str) -> date | None:
 
 
 def _covers(label: str, sub: str) -> bool:
-    """Whether a submitted label counts for the due sub-period ``sub`` (same label, or the month
-    label of a quarterly due period's months)."""
+    """Whether a submitted label counts for the due sub-period ``sub``: the same label, a month
+    label of a quarterly due period's months, or a full-year label for December and Q4.
+
+    >>> _covers("2025-05", "2025-Q2"), _covers("2025", "2025-12"), _covers("2025", "2025-06")
+    (True, True, False)
+    """
     if label == sub:
         return True
     year, _, rest = label.partition("-")
+    if not rest:  # a full-year report (全年) also answers its last month and last quarter
+        return sub in (f"{year}-12", f"{year}-Q4")
     if rest.isdigit() and "-Q" in sub:
         return f"{year}-Q{(int(rest) - 1) // 3 + 1}" == sub
     return False

@@ -89,3 +89,29 @@ def format_value(value: float | None, unit: str, money_unit: str = "auto") -> st
     if float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.2f}"
+
+
+#: English units that carry a Chinese magnitude (亿 = 100 million, 万 = 10,000).
+_EN_MAGNITUDES = (("100 million ", 1e8), ("10,000 ", 1e4))
+
+
+def english_quantity(value: float, unit_en: str) -> str:
+    """An amount in an English unit written the English way: ``2.56`` "100 million visits" →
+    "256 million visits", 3601.5 "100 million yuan" → "360.15 billion yuan", 3.8 "10,000 beds"
+    → "38,000 beds". Other units are kept: ``20 teams``.
+
+    >>> english_quantity(2.56, "100 million visits"), english_quantity(3601.5, "100 million yuan")
+    ('256 million visits', '360.15 billion yuan')
+    >>> english_quantity(3.8, "10,000 beds"), english_quantity(20.0, "teams")
+    ('38,000 beds', '20 teams')
+    """
+    for prefix, factor in _EN_MAGNITUDES:
+        if unit_en.startswith(prefix):
+            rest = unit_en[len(prefix) :]
+            amount = value * factor
+            for name, size in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+                if abs(amount) >= size:
+                    return f"{amount / size:,.2f}".rstrip("0").rstrip(".") + f" {name} {rest}"
+            return f"{amount:,.0f} {rest}"
+    number = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{number} {unit_en}".strip()

@@ -145,18 +145,16 @@ def simulate(
     )
     report("plan_reports", 6, steps)
     actuals = _registry_actuals(store_counts, event_counts)
-    reports, report_truth = unit_report_rows(cfg, actuals)
-    for code, rows in reports.items():
-        if not rows:
-            continue
-        path = root / "unit_reports" / f"unit_reports_{code}.xlsx"
+    reports, report_truth, report_kinds = unit_report_rows(cfg, actuals)
+    for (label, day), rows in sorted(reports.items()):
+        path = root / "unit_reports" / f"unit_reports_{label}_{day:%m%d}.xlsx"
         n = write_xlsx(path, headers("unit_reports", chinese=True), rows, sheet="指标报送")
-        man.add(path, "unit_reports", n, vintage=_vint(cfg))
-    progress_rows, progress_truth = task_progress_rows(cfg)
-    for label, rows in progress_rows.items():
-        path = root / "task_progress" / f"task_progress_{label}.xlsx"
+        man.add(path, "unit_reports", n, vintage=day)
+    progress_rows, progress_truth, progress_kinds = task_progress_rows(cfg)
+    for (label, day), rows in sorted(progress_rows.items()):
+        path = root / "task_progress" / f"task_progress_{label}_{day:%m%d}.xlsx"
         n = write_xlsx(path, headers("task_progress", chinese=True), rows, sheet="任务进展")
-        man.add(path, "task_progress", n, vintage=_vint(cfg))
+        man.add(path, "task_progress", n, vintage=day)
     report("truth", 7, steps)
     truth = {
         "seed": seed,
@@ -170,6 +168,7 @@ def simulate(
         "retail_base_revision": {str(k): v for k, v in mag.RETAIL_BASE_REVISION.items()},
         "unit_reports": report_truth,
         "task_progress": progress_truth,
+        "punctuality": {**report_kinds, **progress_kinds},
         "first_stores_per_year": store_counts,
         "events_per_year": event_counts,
         "trade_in_subsidy_per_year": trade_in_truth,

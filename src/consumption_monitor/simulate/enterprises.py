@@ -153,6 +153,12 @@ def enterprise_pool(cfg: SimConfig) -> EnterprisePool:
     last = np.where(rng.random(n) < 0.25, rng.integers(y0, y1 + 1, n), y1)
     first, last = np.minimum(first, last), np.maximum(first, last)
     first[: len(names)], last[: len(names)] = y0, y1
+    # Every district has a reporter for the whole range too (the last enterprises of the pool),
+    # so that no district's above-size indicators are empty at tiny scale.
+    codes = [d.code for d in cat.districts]
+    if n >= len(names) + len(codes):
+        district[n - len(codes) :] = codes
+        first[n - len(codes) :], last[n - len(codes) :] = y0, y1
     uscc = unique_usccs(rng, district)
     word = rng.integers(len(_NAME_WORDS), size=n)
     name = [

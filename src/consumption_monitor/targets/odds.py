@@ -169,7 +169,8 @@ def probability_for(
 
     ``reason`` is ``"growth"`` or ``"yearly"`` (a key of :data:`TOO_SHORT`). The year in progress
     of a flow is forecast through its growth (:func:`growth_forecast` on the growth the goal
-    needs over last year); a stock, a share, an annual level due later, and a count over a span
+    needs over last year), or, with too little monthly history, from the completed years'
+    drift; a stock, a share, an annual level due later, and a count over a span
     through the yearly values (:func:`drift_forecast`).
     """
     comparator = _cmp(value.comparator)
@@ -196,6 +197,13 @@ def probability_for(
                     ),
                     "",
                 )
+        # Too little month-by-month history for the growth path: the completed years' drift
+        # still gives a (wider) forecast of the year when three of them are known.
+        done = {y: v for y, v in ev.annual.items() if y < year}
+        if done:
+            f = drift_forecast(done, max(done), done[max(done)], year, goal, comparator)
+            if f is not None:
+                return f, ""
         return None, "growth"
     latest = _latest(ev)
     if latest is None:

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from consumption_monitor.indicators.format import english_quantity
 from consumption_monitor.plan.models import Target, TargetKind, TargetValue
 from consumption_monitor.targets.projection import (
     PERIODS,
@@ -138,11 +139,16 @@ class ValueStatus:
     probability_note_en: str = ""
 
 
+#: Target units written as a fraction (四分之一 = 1/4) of an indicator kept in percent.
+FRACTION_UNITS = frozenset({"fraction", "share_of_national"})
+
+
 def _goal(value: TargetValue) -> float | None:
+    """The goal in the indicator's unit: a fraction (1/4 of the national total) as a percent."""
     if value.value is None:
         return None
     goal = float(value.value)
-    return goal * 100.0 if value.unit == "fraction" else goal
+    return goal * 100.0 if value.unit in FRACTION_UNITS else goal
 
 
 def _meets(observed: float, comparator: str, goal: float) -> bool:
@@ -444,6 +450,28 @@ def evaluate_value(
     return result
 
 
+#: Why a value that is not a number to reach has no probability, in words (zh, en).
+NO_PROBABILITY: dict[TargetKind, tuple[str, str]] = {
+    TargetKind.MILESTONE: (
+        "定性目标，按相关任务推进情况判断，不计算达标概率。",
+        "A qualitative milestone, judged from its tasks' progress: no probability is computed.",
+    ),
+    TargetKind.TREND: (
+        "趋势目标（看方向而非具体数值），按近期走势判断，不计算达标概率。",
+        "A direction, not a number: judged from the recent trend, no probability is computed.",
+    ),
+    TargetKind.PARITY: (
+        "同步目标（两项增速之差），按增速差判断，不计算达标概率。",
+        "A parity of two growth rates: judged from their gap, no probability is computed.",
+    ),
+    TargetKind.RANK: (
+        "排名目标需其他省份数据，按监管部门报送的全国排名判断，不计算达标概率。",
+        "A national rank needs other provinces' data: judged from the rank the regulator "
+        "reports, no probability is computed.",
+    ),
+}
+
+
 def _attach_probability(
     res: ValueStatus,
     value: TargetValue,
@@ -457,14 +485,24 @@ def _attach_probability(
     """P(met) and the fan for an open numeric value (status from P), or the reason in words."""
     from consumption_monitor.targets import odds
 
-    numeric = goal is not None and value.kind not in (
-        TargetKind.MILESTONE, TargetKind.TREND, TargetKind.RANK, TargetKind.PARITY,
-    )  # fmt: skip
-    if not numeric or j.final or res.status is Status.ACHIEVED or goal is None:
+    # A rank value judged on a number (a share of the national total above a quarter) is
+    # forecast like a share; a bare rank (全国领先), a trend, a parity or a milestone is not.
+    numeric = goal is not None and (
+        value.kind
+        not in (TargetKind.MILESTONE, TargetKind.TREND, TargetKind.RANK, TargetKind.PARITY)
+        or (value.kind is TargetKind.RANK and value.comparator not in ("rank", None))
+    )
+    if j.final or res.status is Status.ACHIEVED:
         return
     if res.status is Status.NO_DATA:
         res.probability_note_zh = "尚无数据，无法给出达标概率。"
         res.probability_note_en = "No data yet: no probability of meeting the target."
+        return
+    if not numeric or goal is None:
+        res.probability_note_zh, res.probability_note_en = NO_PROBABILITY.get(
+            value.kind,
+            ("目标没有具体数值，不计算达标概率。", "The goal has no number: no probability."),
+        )
         return
     if value.kind is not TargetKind.GROWTH:
         forecast, reason = odds.probability_for(value, ev, goal, year, as_of)
@@ -581,8 +619,14 @@ def _fmt(x: float | None) -> str:
 def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
     """Fill the plain-language explanation from the numbers already on ``res``."""
     unit_zh, unit_en = value.unit or "", value.unit_en or value.unit or ""
-    if value.unit == "fraction":
+    if value.unit in FRACTION_UNITS:
         unit_zh = unit_en = "%"
+
+    def q(x: float | None) -> str:  # an English amount: 256 million visits, not 2.56 100 million
+        if x is None or not math.isfinite(x) or unit_en == "%":
+            return f"{_fmt(x)} {unit_en}".strip()
+        return english_quantity(x, unit_en)
+
     zh = [f"{target.name_zh}（{res.years}）：目标“{value.source}”，状态{res.status.zh}。"]
     en = [f"{target.name_en} ({res.years}): status {res.status.value.replace('_', ' ')}."]
     if res.current is not None and res.kind is TargetKind.GROWTH:
@@ -593,13 +637,13 @@ def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
         en.append(f"Average growth gap to the reference: {_fmt(res.current)} percentage points.")
     elif res.current is not None:
         zh.append(f"当前值{_fmt(res.current)}{unit_zh}。")
-        en.append(f"Current value {_fmt(res.current)} {unit_en}.")
+        en.append(f"Current value {q(res.current)}.")
     if res.path_value is not None:
         zh.append(f"按计划路径此时应为{_fmt(res.path_value)}{unit_zh}。")
-        en.append(f"The plan's path implies {_fmt(res.path_value)} {unit_en} by now.")
+        en.append(f"The plan's path implies {q(res.path_value)} by now.")
     if res.projection is not None and res.kind not in (TargetKind.SHARE, TargetKind.STOCK):
         zh.append(f"按季节规律预计全年{_fmt(res.projection)}{unit_zh}。")
-        en.append(f"Projected full year (seasonal share): {_fmt(res.projection)} {unit_en}.")
+        en.append(f"Projected full year (seasonal share): {q(res.projection)}.")
     if res.required_growth_pct is not None:
         zh.append(f"全年达标需余下时段增长{_fmt(res.required_growth_pct)}%。")
         en.append(f"The rest of the year must grow {_fmt(res.required_growth_pct)} %.")
@@ -617,7 +661,7 @@ def _explain(target: Target, value: TargetValue, res: ValueStatus) -> None:
     if res.fan is not None and res.probability_method not in (None, "final"):
         lo, mid, hi = res.fan
         zh.append(f"预计区间（P10–P90）{_fmt(lo)}～{_fmt(hi)}{unit_zh}，中位{_fmt(mid)}{unit_zh}。")
-        en.append(f"Expected range (P10–P90) {_fmt(lo)}–{_fmt(hi)} {unit_en}, median {_fmt(mid)}.")
+        en.append(f"Expected range (P10–P90) {q(lo)} to {q(hi)}, median {q(mid)}.")
     if res.probability_note_zh:
         zh.append(res.probability_note_zh)
         en.append(res.probability_note_en)
