@@ -122,11 +122,12 @@ def write_workbook(
 
 def _unit_name(code: str, lang: str) -> str:
     """The plan's name of a unit code (和平区, 市商务局); a name from an input table as given."""
+    from consumption_monitor.errors import ConsumptionMonitorError
     from consumption_monitor.plan import load_plan
 
     try:
         found = load_plan().units.find(code)
-    except Exception:  # noqa: BLE001 - no plan loaded: show what the table says
+    except ConsumptionMonitorError:  # no plan for this city: show what the table says
         return code
     if found is None:
         return code
