@@ -43,7 +43,7 @@ def describe_value(value: TargetValue, lang: str = "zh") -> str:
     '> 1/3'
     >>> describe_value(TargetValue(year=2025, kind="level", comparator=">=", value=2.5,
     ...     unit="亿人次", unit_en="100 million visits", source="达到2.5亿人次"), "en")
-    '≥ 250 million visits'
+    '≥ 2.5 100 million visits'
     """
     sign = _COMPARATOR_SIGNS.get(value.comparator) or _WORDS[lang][value.comparator]
     if value.value is None:
@@ -56,10 +56,6 @@ def describe_value(value: TargetValue, lang: str = "zh") -> str:
         return text + (" 占全国比重" if lang == "zh" else " of national total")
     if value.unit == "fraction" or not unit:
         return text
-    if lang == "en":
-        from consumption_monitor.indicators.format import english_quantity
-
-        return f"{sign} {english_quantity(float(value.value), unit)}"
     return f"{text} {unit}"
 
 
