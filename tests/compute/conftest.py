@@ -342,6 +342,10 @@ def registry_frames() -> dict[str, pd.DataFrame]:
             ("factoring_assets", 31.5, "pct"),
             ("factoring_assets_rank", 5.0, "rank"),
         )
+    ] + [
+        {"reporting_unit": "statistics", "indicator": "service_retail_growth_rank",
+         "period": "2023", "value": 7.0, "unit": "rank", "note": None, "evidence_url": None,
+         "_vintage": V1}
     ]  # fmt: skip
     reports = pd.DataFrame(
         [

@@ -22,7 +22,6 @@ NOT_MEASURED = {
     "T-landmark-districts": "a count of landmark 商圈 (catalog flags, not a dataset) — #19 item 9",
     "T-one-district-one-center": "district commercial centres: milestones, not a series",
     "T-old-community-renovation": "a completion rate tracked as task progress",
-    "T-service-retail-growth-rank": "national rank of service retail growth (other provinces)",
 }
 
 #: Card breakdowns → the card_transactions column they come from (compute/card.py).

@@ -28,7 +28,7 @@ from consumption_monitor.catalog import load_catalog
 from consumption_monitor.catalog.reporting import due_date, reporting_rules
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.simulate.config import STREAM_PLAN, SimConfig
-from consumption_monitor.simulate.punctuality import arrival, profiles
+from consumption_monitor.simulate.punctuality import arrival, keyed_rng, profiles
 
 #: First year of the yearly baseline the 2024 full-year report carries.
 HISTORY_FROM = 2022
@@ -214,7 +214,7 @@ def unit_report_rows(
         for year, month in _report_periods(cfg):
             label = f"{year}-{month:02d}"
             day = arrival(
-                kinds[code], due_date(rule, label), _arrival_rng(cfg, 4, code, label), cap
+                kinds[code], due_date(rule, label), keyed_rng(cfg, 4, f"{code}|{label}"), cap
             )
             if day is None:
                 continue
@@ -227,12 +227,6 @@ def unit_report_rows(
                     if unit.code == code:
                         rows.extend(_standing_rows(unit, ind, levels, year))
     return {k: v for k, v in out.items() if v}, truth, kinds
-
-
-def _arrival_rng(cfg: SimConfig, stream: int, code: str, label: str) -> Any:
-    import zlib
-
-    return cfg.rng(STREAM_PLAN, stream, zlib.crc32(f"{code}|{label}".encode()))
 
 
 def _report_rows(
@@ -311,7 +305,7 @@ def task_progress_rows(
         (code, year, q): arrival(
             kinds[code],
             due_date(rule, f"{year}-Q{q}"),
-            _arrival_rng(cfg, 5, code, f"{year}-Q{q}"),
+            keyed_rng(cfg, 5, f"{code}|{year}-Q{q}"),
             cap,
         )
         for code in kinds

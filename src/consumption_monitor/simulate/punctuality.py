@@ -31,14 +31,19 @@ EARLY_DAYS = (-5, -1)
 LATE_DAYS = (7, 21)
 
 
+def keyed_rng(cfg: SimConfig, stream: int, key: str) -> np.random.Generator:
+    """A generator of the plan stream for one text key (a unit, or a unit and a period), so a
+    draw never depends on the order units or periods are visited in."""
+    return cfg.rng(STREAM_PLAN, stream, zlib.crc32(key.encode()))
+
+
 def profiles(cfg: SimConfig, units: list[str]) -> dict[str, str]:
     """Unit code → profile name, drawn from the seed (order of ``units`` does not matter)."""
     names = list(ON_TIME)
-    out: dict[str, str] = {}
-    for code in sorted(set(units)):
-        rng = cfg.rng(STREAM_PLAN, 3, zlib.crc32(code.encode()))
-        out[code] = names[int(rng.choice(len(names), p=SHARES))]
-    return out
+    return {
+        code: names[int(keyed_rng(cfg, 3, code).choice(len(names), p=SHARES))]
+        for code in sorted(set(units))
+    }
 
 
 def arrival(profile: str, due: dt.date, rng: np.random.Generator, cap: dt.date) -> dt.date | None:
@@ -49,4 +54,4 @@ def arrival(profile: str, due: dt.date, rng: np.random.Generator, cap: dt.date) 
     return day if day <= cap else None
 
 
-__all__ = ["EARLY_DAYS", "LATE_DAYS", "ON_TIME", "SHARES", "arrival", "profiles"]
+__all__ = ["EARLY_DAYS", "LATE_DAYS", "ON_TIME", "SHARES", "arrival", "keyed_rng", "profiles"]
