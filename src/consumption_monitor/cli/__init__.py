@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indicators",
     "targets",
     "evaluate",
+    "composite",
     "seasonal",
     "batches",
     "simulate",
