@@ -38,6 +38,18 @@ TOKEN_PREFIX = "cmon_"  # noqa: S105 - a public marker, not a secret
 # --- users ------------------------------------------------------------------------------
 
 
+def parse_role(role: str | Role) -> Role:
+    """A role name → :class:`Role`; an unknown one is refused with the choices listed."""
+    try:
+        return Role(role)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+            f"未知角色“{role}”；可选：{'、'.join(r.value for r in Role)}",
+            where=Location(field="role", value=role),
+        ) from exc
+
+
 def create_user(
     session: Session,
     *,
@@ -57,14 +69,7 @@ def create_user(
             f"用户名“{username}”须为 3-64 位字母、数字或 . _ -",
             where=Location(field="username", value=username),
         )
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise DataValidationError(
-            f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
-            f"未知角色“{role}”；可选：{'、'.join(r.value for r in Role)}",
-            where=Location(field="role", value=role),
-        ) from exc
+    role = parse_role(role)
     unit = check_unit(role, unit, directory)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ConflictError(f"user {username!r} already exists", f"用户“{username}”已存在")
@@ -145,14 +150,7 @@ def set_role(
     """Give ``username`` another role and/or unit; their sessions end (they sign in again
     under the new permissions). API tokens keep acting as the user with the new role."""
     user = get_user(session, username)
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise DataValidationError(
-            f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
-            f"未知角色“{role}”；可选：{'、'.join(r.value for r in Role)}",
-            where=Location(field="role", value=role),
-        ) from exc
+    role = parse_role(role)
     unit = check_unit(role, unit, directory)
     before = {"role": user.role, "unit": user.unit}
     user.role, user.unit = role.value, unit
