@@ -145,13 +145,16 @@ def _print(result: CompositeResult, lang: str, grid: pd.DataFrame, swaps: pd.Dat
             for i in order
         ],
     )
-    if len(swaps):
+    lo, hi = min(weights), max(weights)
+    shown = swaps[(swaps["weight"] >= lo) & (swaps["weight"] <= hi)]
+    if len(shown):
+        span = f"{lo:.0%}–{hi:.0%}"
         print_table(
-            "名次交换点" if zh else "Where two units swap places",
+            f"名次交换点（{span}）" if zh else f"Where two units swap places ({span})",
             ["消费板块权重", "超过者", "被超过者"] if zh else ["weight", "passes", "is passed"],
             [
                 [f"{r.weight:.1%}", _unit_name(str(r.gains), lang), _unit_name(str(r.loses), lang)]
-                for r in swaps.itertuples()
+                for r in shown.itertuples()
             ],
         )
 
