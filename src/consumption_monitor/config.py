@@ -15,6 +15,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -70,6 +71,11 @@ class Settings(BaseSettings):
 
     mode: Literal["development", "demo", "production"] = Field(
         "development", description="Run mode; production refuses placeholder secrets."
+    )
+    timezone: str = Field(
+        "Asia/Shanghai",
+        description="IANA time zone of every date the platform stamps (vintages, as-of dates, "
+        "result labels, deadlines); read by consumption_monitor.clock.",
     )
     data_dir: Path = Field(
         Path("cmon-data"), description="Folder holding the Parquet lake and the SQLite metadata DB."
@@ -170,6 +176,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"CMON_TIMEZONE {self.timezone!r} is not an IANA time zone (e.g. Asia/Shanghai)"
+            ) from None
         key = self.secret_key
         if key is not None and key.strip().lower() in PUBLISHED_SECRETS:
             raise ValueError(

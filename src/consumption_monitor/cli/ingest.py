@@ -73,7 +73,7 @@ def _progress(paths: list[Path], enabled: bool) -> Iterator[Callable[[int], None
         yield lambda n: bar.advance(task, n)
 
 
-def _audit_ingest(result: Any) -> None:
+def _audit_ingest(result: Any, *, allow_future: bool = False, allow_shadowed: bool = False) -> None:
     """One ``batch.ingest`` audit row per CLI load (duplicates included: they were attempted)."""
     import getpass
 
@@ -91,6 +91,8 @@ def _audit_ingest(result: Any) -> None:
         "rows_rejected": result.rows_rejected,
         "files": [Path(f).name for f in result.files],
         "vintage": result.vintage.isoformat(),
+        "allow_future": allow_future,
+        "allow_shadowed": allow_shadowed,
     }
     append(load_settings().metadata_url, who, "batch.ingest", result.dataset, detail)
 
@@ -106,6 +108,22 @@ def register(app: typer.Typer) -> None:
         quarantine: QuarantineOpt = False,
         sheet: SheetOpt = None,
         region: RegionOpt = None,
+        allow_future: Annotated[
+            bool,
+            typer.Option(
+                "--allow-future",
+                help="Record a release dated after today (invisible until its day; audited). "
+                "允许未来版本日期（到期前不可见，记入审计）。",
+            ),
+        ] = False,
+        allow_shadowed: Annotated[
+            bool,
+            typer.Option(
+                "--allow-shadowed",
+                help="Load an earlier release that a later vintage supersedes, for the history. "
+                "补录已被更晚版本取代的历史版本。",
+            ),
+        ] = False,
         as_json: JsonOpt = False,
         lang: LangOpt = None,
     ) -> None:
@@ -120,8 +138,9 @@ def register(app: typer.Typer) -> None:
             result = ingest(
                 paths, dataset, vintage=vintage, quarantine=quarantine, sheet=sheet,
                 loaded_by="cli", progress=progress, region=region,
+                allow_future=allow_future, allow_shadowed=allow_shadowed,
             )  # fmt: skip
-            _audit_ingest(result)
+            _audit_ingest(result, allow_future=allow_future, allow_shadowed=allow_shadowed)
         if as_json:
             print_json(result.model_dump(mode="json"))
             return

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from consumption_monitor import clock
 from consumption_monitor.cli.common import (
     JsonOpt,
     LangOpt,
@@ -120,7 +121,7 @@ def _holiday_group() -> typer.Typer:
         lang = resolve_lang(lang)
         with handle_errors(lang, as_json=as_json):
             rows = []
-            for b in holiday_blocks(year or dt.date.today().year):
+            for b in holiday_blocks(year or clock.today().year):
                 try:
                     base = previous_block(b)
                     base_key, base_days = base.key, base.days

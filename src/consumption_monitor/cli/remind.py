@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from consumption_monitor import clock
 from consumption_monitor.cli.common import (
     JsonOpt,
     LangOpt,
@@ -36,7 +37,7 @@ DryOpt = Annotated[bool, typer.Option("--dry-run", help="Show the messages; send
 
 def _day(text: str | None) -> date:
     if text is None:
-        return date.today()
+        return clock.today()
     try:
         return date.fromisoformat(text)
     except ValueError as exc:

@@ -11,6 +11,7 @@ from datetime import date
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from consumption_monitor import clock
 from consumption_monitor.compute.context import context
 from consumption_monitor.compute.sanity import card_coverage
 from consumption_monitor.compute.source import Source, store_source
@@ -42,7 +43,7 @@ def full_compute(
 ) -> ComputeResult:
     """Compute the suite (or ``codes``) from the lake as of ``as_of`` (default: today)."""
     catalog = catalog or load_indicators()
-    vintage = as_of or date.today()
+    vintage = as_of or clock.today()
     con = con or connect(settings)
     source = source or store_source(settings)
     ctx = context(settings)

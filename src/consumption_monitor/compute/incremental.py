@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
+from consumption_monitor import clock
 from consumption_monitor.compute.context import Context, context
 from consumption_monitor.compute.frame import EXPR_COLUMNS
 from consumption_monitor.compute.full import full_compute
@@ -214,7 +215,7 @@ def _incremental(
     catalog: IndicatorCatalog,
     codes: list[str] | None,
 ) -> ComputeResult:
-    vintage = as_of or date.today()
+    vintage = as_of or clock.today()
     tables = {ds: store.read_table(con, ds, as_of, labels) for ds, labels in plan.inputs.items()}
     exprs: list[tuple[str, ir.Table]] = []
     for i, (code, win) in enumerate(plan.windows.items()):

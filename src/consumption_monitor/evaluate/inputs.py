@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.catalog.reporting import (
     due_date,
@@ -115,7 +116,7 @@ def reference_date(period: str, as_of: date | None = None) -> date:
     """``min(end of period + the calendar's longest due_days, as_of)`` (as_of default: today)."""
     grace = max((r.due_days for r in reporting_rules().values()), default=0)
     ref = period_end(period) + timedelta(days=grace)
-    return min(ref, as_of or date.today())
+    return min(ref, as_of or clock.today())
 
 
 def _label_end(label: str) -> date | None:

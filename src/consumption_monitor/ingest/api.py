@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import Catalog, Dataset, load_catalog
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import ConfigError, NotFoundError
@@ -58,6 +59,7 @@ from consumption_monitor.ingest.validate import (
     canonical_schema,
     money_factor,
 )
+from consumption_monitor.ingest.vintages import check_not_future, shadow_check
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Required columns that may be derived instead of given (basis from the period label).
@@ -182,7 +184,7 @@ def iter_valid(
     inputs laid out as published release tables are read by ``release.py`` (``region`` is the
     region for a table whose title names none).
     """
-    now = datetime.now(SHANGHAI).replace(tzinfo=None)
+    now = clock.now_local()
     index = HeaderIndex(ds)
     rules: list[RowRule] = official_rules(ds.name)  # type: ignore[assignment]
     for path in paths:
@@ -331,6 +333,8 @@ def ingest(
     sheet: str | None = None,
     progress: Callable[[int], None] | None = None,
     region: str | None = None,
+    allow_future: bool = False,
+    allow_shadowed: bool = False,
 ) -> IngestResult:
     """Load ``paths`` into ``dataset`` as one batch; see the module docstring for the rules.
 
@@ -338,7 +342,9 @@ def ingest(
     called with the number of bytes read as reading advances (for a progress bar). Raises
     :class:`DataValidationError` when refused (nothing written), :class:`NotFoundError` for an
     unknown dataset or a missing file. ``region`` is the region of an ``official_stats``
-    release table whose title names none (``全国`` for NBS tables).
+    release table whose title names none (``全国`` for NBS tables). A vintage after today
+    is refused unless ``allow_future``; a load that a later vintage would shadow is refused
+    unless ``allow_shadowed`` (:mod:`consumption_monitor.ingest.vintages`).
     """
     from consumption_monitor.store import Store
 
@@ -351,13 +357,15 @@ def ingest(
                 f"vintage {vintage!r} is not a date (YYYY-MM-DD)",
                 f"版本日期 {vintage!r} 不是有效日期（年-月-日）",
             ) from exc
-    vintage = vintage or datetime.now(SHANGHAI).date()
+    vintage = vintage or clock.today()
+    check_not_future(vintage, allow_future=allow_future)
     digest = content_hash(files, ds.name, sheet, region)
     names = [f.name for f in files]
     with Store(settings) as store:
         existing = store.find_batch_by_hash(ds.name, digest)
         if existing is not None:
             return _duplicate(existing.id, ds.name, digest, existing.vintage, names)
+        shadowed = None if allow_shadowed else shadow_check(store, ds, vintage)
         with tempfile.TemporaryDirectory(prefix="cmon-ingest-") as tmp:
             spill = Path(tmp) / "spill.arrow"
             if quarantine:
@@ -384,7 +392,7 @@ def ingest(
             info = store.write_batch(
                 ds.name, data, vintage=vintage, content_hash=digest, source=", ".join(names),
                 loaded_by=loaded_by, schema=v.schema, quarantine=qtable,
-                rows_rejected=v.rows_rejected,
+                rows_rejected=v.rows_rejected, precommit=shadowed,
                 note=f"{v.log.total} problems set aside in quarantine" if v.log else "",
             )  # fmt: skip
     if info.duplicate:

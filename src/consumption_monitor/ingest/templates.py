@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import Catalog, Column, Dataset, load_catalog
 from consumption_monitor.catalog.reporting import reporting_rules
 from consumption_monitor.catalog.uscc import make_uscc
@@ -185,7 +186,7 @@ def write_template(
     scope = UnitScope(plan or load_plan(), unit) if unit else None
     path = out or Path(f"{ds.name}_template.{fmt}")
     headers = [header_label(c) for c in ds.columns]
-    rows = unit_rows(ds, cat, scope, today or date.today()) if scope else [example_row(ds, cat)]
+    rows = unit_rows(ds, cat, scope, today or clock.today()) if scope else [example_row(ds, cat)]
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)

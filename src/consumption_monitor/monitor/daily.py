@@ -32,6 +32,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import Catalog, load_catalog
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import ConfigError
@@ -270,7 +271,7 @@ def ke_daily_expr(
 
 def publish_day(today: dt.date | None = None) -> dt.date:
     """The latest day published at T+1: yesterday in Asia/Shanghai."""
-    today = today or dt.datetime.now(SHANGHAI).date()
+    today = today or clock.today()
     return today - dt.timedelta(days=1)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from consumption_monitor import clock
 from consumption_monitor.catalog.reporting import reporting_rules
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
@@ -118,7 +119,7 @@ def obligations(
     ``overdue`` once the due date passed without rows for that unit and period, ``escalated``
     after ``escalate_days`` more; the next period is ``due_soon`` within ``remind_days``.
     """
-    today = today or date.today()
+    today = today or clock.today()
     out: list[Obligation] = []
     for dataset, rule in reporting_rules().items():
         done = _submitted(plan, settings, dataset, rule.frequency)

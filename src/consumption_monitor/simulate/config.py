@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from consumption_monitor import clock
 from consumption_monitor.errors import ConfigError
 
 
@@ -44,7 +45,7 @@ def latest_complete_month(today: dt.date | None = None) -> str:
     >>> latest_complete_month(dt.date(2027, 1, 3))
     '2026-12'
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     first = today.replace(day=1) - dt.timedelta(days=1)
     return f"{first.year:04d}-{first.month:02d}"
 

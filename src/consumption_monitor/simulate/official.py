@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.simulate import magnitudes as mag
 from consumption_monitor.simulate.calendar_effects import covid_factor, date_range
@@ -382,7 +383,8 @@ def split_vintages(
     if districts:
         d = districts[int(rng.integers(len(districts)))]
         picks += [r for r in ytd if r.period == last_period and r.region == d][:1]
-    vintage = max(r.release for r in rows) + dt.timedelta(days=7)
+    # never after today: ingest refuses future vintages (the file list caps them the same way)
+    vintage = min(max(r.release for r in rows) + dt.timedelta(days=7), clock.today())
     revised, truth = [], []
     for r in picks:
         delta = float(rng.uniform(0.003, 0.012)) * (1 if rng.random() < 0.5 else -1)

@@ -24,6 +24,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.catalog.reporting import due_date, reporting_rules
 from consumption_monitor.errors import NotFoundError
@@ -106,7 +107,7 @@ def _goal_per_year(value: Any) -> float | None:
 
 def as_of_cap(cfg: SimConfig) -> dt.date:
     """The last day a submission can have arrived: the 5th after the range, never after today."""
-    return min(cfg.end_date + dt.timedelta(days=5), dt.date.today())
+    return min(cfg.end_date + dt.timedelta(days=5), clock.today())
 
 
 def _report_periods(cfg: SimConfig) -> list[tuple[int, int]]:

@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import xlsxwriter
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import load_catalog
 
 #: Fixed document timestamp of every generated workbook.
@@ -138,7 +139,12 @@ class Manifest:
         vintage: dt.date | None = None,
         encoding: str | None = None,
     ) -> None:
-        """Record ``path`` (absolute or relative to root) as a file of ``dataset``."""
+        """Record ``path`` (absolute or relative to root) as a file of ``dataset``.
+
+        A vintage is never after today (the platform's clock): a simulated release that would
+        come out later is dated today, as ingest refuses future vintages."""
+        if vintage is not None:
+            vintage = min(vintage, clock.today())
         rel = path.relative_to(self.root) if path.is_absolute() else path
         fmt = path.suffix.lstrip(".")
         self.entries.append(

@@ -330,6 +330,10 @@ class StagedWrite:
                 with self._staged_path(pw.files[-1]).open("rb+") as fh:
                     os.fsync(fh.fileno())
 
+    def staged_path(self, rel: str) -> Path:
+        """The local file a staged ``rel`` is written to until it is placed."""
+        return self._staged_path(rel)
+
     def _staged_path(self, rel: str) -> Path:
         # Temp name inside the staging folder; the final name only appears at rename time.
         return self.dir / (rel + ".tmp")

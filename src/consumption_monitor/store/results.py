@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from consumption_monitor import clock
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.store.fs import LakeRoot, lake_root
@@ -100,7 +101,7 @@ def result_path(settings: Settings, as_of: date | None = None) -> PurePath:
     object store the path inside the lake's filesystem (``lake_root(settings).arrow_filesystem()``
     reads it).
     """
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     lake = lake_root(settings)
     base = "/".join(DERIVED_DIR)
     for name in reversed(lake.list_dirs(base)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePath
 from types import TracebackType
@@ -23,6 +23,7 @@ import pyarrow as pa
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from consumption_monitor import clock
 from consumption_monitor.catalog import Catalog, Dataset, load_catalog
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import (
@@ -179,6 +180,7 @@ class Store:
         rows_rejected: int = 0,
         note: str = "",
         roll_rows: int | None = None,
+        precommit: Callable[[list[Path]], None] | None = None,
     ) -> BatchInfo:
         """Store one batch, all or nothing, and return its manifest entry.
 
@@ -189,6 +191,8 @@ class Store:
         dataset already has ``content_hash``, nothing is written and that batch is returned with
         ``duplicate=True`` — also when a concurrent load of the same content commits first.
         ``quarantine`` (rows refused by validation) is kept beside the lake for the batch.
+        ``precommit`` is called with the staged Parquet files (local lakes) before anything is
+        visible; if it raises, nothing is stored.
         """
         ds = self.dataset(dataset)
         existing = self.find_batch_by_hash(dataset, content_hash)
@@ -225,6 +229,8 @@ class Store:
                 table = lk.conform(chunk, schema, dataset)
                 staged.write(table, lk.partition_values(table, ds.period_column), vintage)
             files = staged.finish()
+            if precommit is not None and self.root.is_local:
+                precommit([staged.staged_path(f) for f in files])
             qfile = None
             if quarantine is not None and quarantine.num_rows:
                 qfile = staged.write_quarantine(quarantine)
@@ -308,9 +314,12 @@ class Store:
         self, dataset: str, as_of: date | None, periods: Iterable[str] | None
     ) -> list[str]:
         wanted = None if periods is None else {f"period={p}" for p in periods}
+        # A read without an as-of date is today's view: a batch dated later (loaded with
+        # --allow-future) stays invisible until its day.
+        day = as_of if as_of is not None else clock.today()
         return [
             f
-            for b in self.visible_batches(dataset, as_of)
+            for b in self.visible_batches(dataset, day)
             for f in b.files
             if wanted is None or Path(f).parent.name in wanted
         ]

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from consumption_monitor import clock
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConfigError, NotFoundError
 from consumption_monitor.plan import Plan, load_plan
@@ -134,4 +135,4 @@ def target_statuses(
     plan = plan or load_plan(settings=settings)
     table, progress = load_inputs(settings, as_of)
     region = load_catalog(settings.city).city.code
-    return target_reports(table, progress, plan, as_of or date.today(), region=region)
+    return target_reports(table, progress, plan, as_of or clock.today(), region=region)

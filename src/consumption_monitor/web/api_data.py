@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
+from consumption_monitor import clock
 from consumption_monitor.auth import Action, record
 from consumption_monitor.auth.roles import ALL_UNIT_ROLES, Role
 from consumption_monitor.catalog import load_catalog
@@ -267,7 +268,7 @@ def projects(
         frame = filter_projects(frame, district=district, chain=chain, stage=stage,
                                 chains=data.chains)  # fmt: skip
     statuses = (
-        {s.project_id: s.to_dict() for s in project_statuses(frame, date.today())}
+        {s.project_id: s.to_dict() for s in project_statuses(frame, clock.today())}
         if len(frame) else {}
     )  # fmt: skip
     columns = [c for c in frame.columns if not str(c).startswith("_")]

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
+from consumption_monitor import clock
 from consumption_monitor.auth import Action, allowed, record
 from consumption_monitor.auth.roles import ALL_UNIT_ROLES, Role
 from consumption_monitor.catalog import load_catalog
@@ -193,7 +194,6 @@ def projects_page(
     stage: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
 ) -> Response:
     """重大项目: projects with filters and their schedule status (RAG)."""
-    from datetime import date
 
     from consumption_monitor.projects import Stage, filter_projects, project_statuses
 
@@ -204,7 +204,7 @@ def projects_page(
             frame, district=district, chain=chain, stage=stage, chains=data.chains
         )
     statuses = (
-        {s.project_id: s for s in project_statuses(frame, date.today())} if len(frame) else {}
+        {s.project_id: s for s in project_statuses(frame, clock.today())} if len(frame) else {}
     )
     cat = load_catalog(settings.city)
     ctx = {

@@ -421,6 +421,22 @@ CASES: list[Case] = [
         "同比增长",
         2,
     ),
+    # #18 item 7 / #21 item 12: plausibility bounds (the figures)
+    Case("negative_retail_sales", os_([_with(OS_ROW, 3, "-35699")]), "negative", "数值", 2),
+    Case(
+        "growth_above_1000",
+        os_([_with(OS_ROW, _P("同比增长"), "4399.2")]),
+        "above the maximum 1000",
+        "同比增长",
+        2,
+    ),
+    Case(
+        "absurd_card_amount",
+        ct([_with(CT_ROW, 4, "99999999999999")]),
+        "above the maximum 1e+08",
+        "交易金额",
+        2,
+    ),
     Case("unknown_indicator", os_([_with(OS_ROW, 1, "幸福指数")]), "unknown indicator", "指标", 2),
     Case("unknown_region", os_([_with(OS_ROW, 0, "火星")]), "unknown region", "地区", 2),
     Case(
