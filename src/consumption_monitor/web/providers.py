@@ -29,6 +29,7 @@ from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError, PlanError
 from consumption_monitor.ingest.api import IngestResult, ingest
 from consumption_monitor.plan import Plan, load_plan
+from consumption_monitor.store.faults import storage_error
 from consumption_monitor.store.manifest import BatchInfo, Manifest
 from consumption_monitor.web.indicator_data import headline_data
 from consumption_monitor.web.plan_data import TASK_STATUSES, task_progress_table, task_statuses
@@ -200,3 +201,9 @@ def run_ingest(
     except ConsumptionMonitorError as exc:
         discard_refused(path, exc)
         raise
+    except Exception as exc:
+        err = storage_error(exc)  # a full disk, read-only database…: refused, not a traceback
+        if err is None:
+            raise
+        discard_refused(path, err)
+        raise err from exc

@@ -29,6 +29,7 @@ from consumption_monitor.ingest.api import iter_valid
 from consumption_monitor.ingest.problems import Problem, ProblemLog
 from consumption_monitor.ingest.spill import Validated
 from consumption_monitor.ingest.validate import ROW_COLUMN, SOURCE_COLUMN, canonical_schema
+from consumption_monitor.store.faults import storage_error
 
 #: Largest accepted upload (bytes). Daily card files are the big ones; split larger loads.
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -98,6 +99,14 @@ async def save_upload(settings: Settings, upload: UploadFile, username: str = "a
     folder = day / user_folder(username)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{secrets.token_hex(6)}_{name}"
+    try:
+        return await _stream(upload, target, name, quota, used)
+    except OSError as exc:  # a full or read-only disk: nothing of the upload stays
+        target.unlink(missing_ok=True)
+        raise storage_error(exc) or exc from exc
+
+
+async def _stream(upload: UploadFile, target: Path, name: str, quota: int, used: int) -> Path:
     size = 0
     with target.open("wb") as out:
         while chunk := await upload.read(_CHUNK):
