@@ -341,3 +341,22 @@ def test_audit_page_with_a_huge_offset_is_not_a_500(client, users, h, offset: in
     h.as_user(client, users.ids["admin"])
     response = client.get(f"/audit?offset={offset}")
     assert response.status_code == 200
+
+
+def test_only_storage_faults_are_translated() -> None:
+    """A bug or a network error stays what it is; file and database faults become 503s."""
+    import errno
+
+    import duckdb
+    from sqlalchemy.exc import IntegrityError
+
+    from consumption_monitor.store.faults import storage_error
+
+    for not_storage in (
+        ValueError("x"), KeyError("k"), ConnectionRefusedError(), TimeoutError(),
+        duckdb.BinderException("no such column"), IntegrityError("insert", {}, Exception("dup")),
+    ):  # fmt: skip
+        assert storage_error(not_storage) is None, not_storage
+    full = storage_error(OSError(errno.ENOSPC, "No space left on device", "/srv/cmon/lake/x"))
+    assert full is not None and full.http_status == 503 and full.where is not None
+    assert "磁盘空间已满" in full.render("zh") and "/srv/cmon/lake/x" in full.render("en")

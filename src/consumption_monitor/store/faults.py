@@ -80,6 +80,8 @@ def storage_error(exc: BaseException) -> StorageError | None:
             hint_en=_HINT_EN + "; `cmon batches list` names the batches, recompute or reload",
             hint_zh=_HINT_ZH + "；可用 `cmon batches list` 查看批次后重新计算或重新导入",
         )
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return None  # a network peer (a channel, an object store), not our disk
     if isinstance(exc, OSError):
         return _os_error(exc)
     return None
