@@ -170,6 +170,13 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `cmon serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `cmon serve` listens on.")
     max_errors: int = Field(50, ge=1, description="Most validation errors listed in one report.")
+    upload_quota_mb: int = Field(
+        2048,
+        ge=0,
+        description="Disk space (MiB) one user's kept uploads may use under data_dir/uploads; an "
+        "upload beyond it is refused with 413 (0: no quota). Refused uploads are deleted and "
+        "do not count; their problem report is kept.",
+    )
     report_interval_minutes: int = Field(
         60, ge=0, description="How often `cmon serve` runs the report schedule (0: never)."
     )

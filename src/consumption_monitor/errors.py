@@ -162,6 +162,21 @@ class ConflictError(ConsumptionMonitorError, ValueError):
     code = "conflict"
 
 
+class QuotaExceededError(ConsumptionMonitorError, ValueError):
+    """An upload would take a user beyond their disk quota."""
+
+    http_status = 413
+    code = "quota"
+
+
+class StorageError(ConsumptionMonitorError, OSError):
+    """The lake, the stored results or the metadata database cannot be read or written (disk
+    full, read-only, corrupt file): the request is refused, nothing is half-written."""
+
+    http_status = 503
+    code = "storage"
+
+
 class CalendarError(ConsumptionMonitorError, ValueError):
     """The holiday calendar does not know a year; never guessed."""
 

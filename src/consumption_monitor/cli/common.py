@@ -120,13 +120,26 @@ def handle_errors(lang: str = "zh", *, as_json: bool = False) -> Iterator[None]:
     try:
         yield
     except ConsumptionMonitorError as exc:
-        if as_json:
-            print_json({"error": exc.to_dict()})
-        else:
-            err_console.print(f"[bold red]错误 / error[/]: {exc.render(lang)}", highlight=False)
-            for problem in getattr(exc, "problems", [])[:50]:
-                err_console.print(f"  - {problem.render(lang)}", highlight=False)
+        _print_error(exc, lang, as_json=as_json)
         raise typer.Exit(int(exit_code_for(exc))) from exc
+    except Exception as exc:
+        # A full disk, read-only database or corrupt file: one clear line, not a traceback.
+        from consumption_monitor.store.faults import storage_error
+
+        err = storage_error(exc)
+        if err is None:
+            raise
+        _print_error(err, lang, as_json=as_json)
+        raise typer.Exit(int(exit_code_for(err))) from exc
+
+
+def _print_error(exc: ConsumptionMonitorError, lang: str, *, as_json: bool) -> None:
+    if as_json:
+        print_json({"error": exc.to_dict()})
+    else:
+        err_console.print(f"[bold red]错误 / error[/]: {exc.render(lang)}", highlight=False)
+        for problem in getattr(exc, "problems", [])[:50]:
+            err_console.print(f"  - {problem.render(lang)}", highlight=False)
 
 
 def run(fn: Callable[[], object], lang: str = "zh", *, as_json: bool = False) -> object:

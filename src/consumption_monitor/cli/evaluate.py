@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from consumption_monitor.cellsafe import XLSX_OPTIONS
 from consumption_monitor.cli.common import (
     JsonOpt,
     LangOpt,
@@ -109,7 +110,10 @@ def write_workbook(
     summary = method_summary(result)
     method_rows = [(k, str(v)) for k, v in summary.items() if k != "ahp"]
     method_rows += [(f"ahp.{k}", str(v)) for k, v in summary.get("ahp", {}).items()]
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    # xlsxwriter with strings kept as strings: a unit's name can never become a formula.
+    with pd.ExcelWriter(
+        path, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}
+    ) as writer:
         scores_frame(result, lang).to_excel(writer, sheet_name="scores", index=False)
         explanation_frame(result, lang).to_excel(writer, sheet_name="explanation", index=False)
         weights_frame(result, lang).to_excel(writer, sheet_name="weights", index=False)

@@ -207,7 +207,9 @@ def show_command(
             read_as_of(settings, day)  # a vintage as known that day, computed when missing
         df = _frame(ind.code, region, start, end, basis, dim, as_of, settings)
         if as_csv:
-            df.to_csv(sys.stdout, index=False)
+            from consumption_monitor.cellsafe import csv_frame
+
+            csv_frame(df).to_csv(sys.stdout, index=False)
             return
         records: list[dict[str, Any]] = [
             {str(k): (None if _nan(v) else v) for k, v in r.items()}

@@ -140,8 +140,20 @@ def _read_sheet(
     *,
     skip_unknown: bool,
 ) -> SheetData | None:
-    sh = wb.get_sheet_by_name(name)
-    rows: list[list[Any]] = sh.to_python(skip_empty_area=False)
+    try:
+        sh = wb.get_sheet_by_name(name)
+        rows: list[list[Any]] = sh.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own untyped errors (XmlError, …)
+        raise refuse(
+            Problem(
+                f"the sheet cannot be read (its XML is malformed or truncated: {exc})",
+                "工作表无法读取（其内部 XML 格式错误或不完整）",
+                file=file,
+                sheet=name,
+                hint_en="open it in Excel/WPS and save it again",
+                hint_zh="请用 Excel/WPS 打开后重新保存",
+            )
+        ) from exc
     if not any(any(cell_text(c) for c in r) for r in rows):
         return None
     width = max(len(r) for r in rows)

@@ -25,6 +25,7 @@ from consumption_monitor import clock
 from consumption_monitor.catalog import Catalog, Column, Dataset, load_catalog
 from consumption_monitor.catalog.reporting import reporting_rules
 from consumption_monitor.catalog.uscc import make_uscc
+from consumption_monitor.cellsafe import csv_text
 from consumption_monitor.errors import ConfigError, NotFoundError
 from consumption_monitor.indicators import load_indicators
 from consumption_monitor.plan import Plan, load_plan
@@ -191,7 +192,7 @@ def write_template(
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(headers)
-            writer.writerows(rows)
+            writer.writerows([[csv_text(v) for v in r] for r in rows])
         return path
     _write_xlsx(path, ds, cat, headers, rows, scope)
     return path

@@ -2,8 +2,9 @@
 
 Every ``interval`` seconds (``CMON_REPORT_INTERVAL_MINUTES``; 0 turns it off) the scheduler calls
 :func:`~consumption_monitor.report.schedule.run_due_reports`, which generates the reports that
-are due after the latest data refresh and stores them for download. A failing run is logged and
-retried at the next tick; it never stops the web server.
+are due after the latest data refresh and stores them for download. A failing run (any exception:
+a platform error, a corrupt file, a bug) is logged and retried at the next tick; it never stops
+the thread or the web server.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class ReportScheduler:
         except ConsumptionMonitorError as exc:
             log.warning("scheduled reports failed: %s", exc.render("en"))
             result = None
+        except Exception:  # any other fault (a corrupt file, a bug): logged, the thread lives on
+            log.exception("scheduled reports failed with an unexpected error")
+            result = None
         else:
             for report in result.generated:
                 log.info("report generated: %s", report.id)
@@ -55,7 +59,10 @@ class ReportScheduler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.run_once()
+            try:
+                self.run_once()
+            except Exception:  # e.g. from on_run: never let the thread die
+                log.exception("report scheduler tick failed")
             self._stop.wait(self.interval)
 
     def start(self) -> None:

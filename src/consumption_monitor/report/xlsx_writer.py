@@ -10,6 +10,7 @@ from typing import Any
 
 import xlsxwriter
 
+from consumption_monitor.cellsafe import XLSX_OPTIONS
 from consumption_monitor.report.model import Report
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -42,7 +43,7 @@ def _write_cell(ws: Any, row: int, col: int, text: str, fmt: Any, formats: dict[
 
 def write_xlsx(report: Report, charts: dict[str, bytes], path: Path) -> Path:
     """Write ``report`` to ``path`` (.xlsx)."""
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)  # text stays text, never a formula
     title_fmt = wb.add_format({"bold": True, "font_size": 14})
     head_fmt = wb.add_format({"bold": True, "bg_color": "#D9E2F3", "border": 1, "text_wrap": True})
     cell_fmt = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from consumption_monitor import clock
 from consumption_monitor.config import Settings
-from consumption_monitor.errors import NotFoundError
+from consumption_monitor.errors import Location, NotFoundError, StorageError
 from consumption_monitor.store.fs import LakeRoot, lake_root
 
 #: Columns of the stored long table.
@@ -119,9 +119,21 @@ def result_path(settings: Settings, as_of: date | None = None) -> PurePath:
 
 
 def read_result(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
-    """The latest stored computation of the latest vintage at or before ``as_of``."""
+    """The latest stored computation of the latest vintage at or before ``as_of``.
+
+    A corrupt or truncated file is a :class:`~consumption_monitor.errors.StorageError` (503)
+    naming it, not a raw Parquet error."""
     path = result_path(settings, as_of)
-    return pd.read_parquet(path, filesystem=lake_root(settings).arrow_filesystem())
+    try:
+        return pd.read_parquet(path, filesystem=lake_root(settings).arrow_filesystem())
+    except (pa.ArrowException, OSError) as exc:
+        raise StorageError(
+            f"the stored indicator table is corrupt or unreadable ({exc})",
+            "存储的指标计算结果文件已损坏或无法读取",
+            where=Location(file=str(path)),
+            hint_en="run `cmon compute` to store a new computation (the lake is unchanged)",
+            hint_zh="请运行 `cmon compute` 重新计算（原始数据未受影响）",
+        ) from exc
 
 
 def read_record(path: PurePath, filesystem: Any = None) -> dict[str, Any] | None:

@@ -31,6 +31,8 @@ from consumption_monitor.web.deps import DB, Lang, Principal, RowId, Settings, S
 from consumption_monitor.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+#: Largest audit page offset (2^31 - 1): larger values are clamped, not sent to the database.
+MAX_OFFSET = 2**31 - 1
 
 Admin = Annotated[Principal, require(Action.MANAGE_USERS)]
 
@@ -141,9 +143,10 @@ def audit_page(
     offset: int = 0,
 ) -> Response:
     """The newest audit rows and the result of verifying the whole hash chain."""
+    offset = min(max(0, offset), MAX_OFFSET)  # beyond any table; a database integer overflows
     ctx = {
-        "entries": list_entries(db, limit=100, offset=max(0, offset)),
+        "entries": list_entries(db, limit=100, offset=offset),
         "report": verify_chain(db),
-        "offset": max(0, offset),
+        "offset": offset,
     }
     return render(request, "audit.html", ctx, user=user)

@@ -303,7 +303,7 @@ async def push_batch(
             f"role {user.role!r} may not submit dataset {ds.name!r}",
             f"该角色无权报送数据集“{ds.name_zh}”",
         )
-    path = await save_upload(settings, file)
+    path = await save_upload(settings, file, user.username)
     result = await run_in_threadpool(
         run_ingest, settings, ds.name, path, loaded_by=user.username, vintage=vintage, user=user
     )

@@ -10,14 +10,18 @@ self-rendered reference at ``/docs``; the schema stays at ``/openapi.json``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import duckdb
+import pyarrow as pa
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consumption_monitor import __version__
@@ -31,6 +35,7 @@ from consumption_monitor.config import (
 )
 from consumption_monitor.errors import AuthenticationError, ConfigError, ConsumptionMonitorError
 from consumption_monitor.store.db import make_engine, session_factory, upgrade
+from consumption_monitor.store.faults import storage_error
 from consumption_monitor.web import api, api_data, pages
 from consumption_monitor.web.deps import API_PREFIX, AppState, check_routes_declared
 from consumption_monitor.web.forms import DropEmptyParams, invalid_fields_message
@@ -38,6 +43,8 @@ from consumption_monitor.web.i18n import LANG_COOKIE, SUPPORTED, pick_lang
 from consumption_monitor.web.providers import unit_directory
 from consumption_monitor.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE, SessionCodec
 from consumption_monitor.web.templating import build_templates, render
+
+log = logging.getLogger("cmon.web")
 
 #: Modes in which the placeholder secret is tolerated.
 DEV_MODES = frozenset({"development", "demo"})
@@ -190,7 +197,27 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     )
 
 
+#: Raw exception families that may be storage faults (``store.faults.storage_error`` decides).
+STORAGE_FAULTS: tuple[type[Exception], ...] = (
+    OSError,
+    SQLAlchemyError,
+    duckdb.Error,
+    pa.ArrowException,
+)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    async def storage_fault(request: Request, exc: Exception) -> Response:
+        """A full disk, read-only database or corrupt file: a clear 503, never a traceback."""
+        err = storage_error(exc)
+        if err is None:
+            raise exc  # not a storage fault: a bug, left to the server's 500
+        log.error("storage fault on %s %s: %r", request.method, request.url.path, exc)
+        return await platform_error(request, err)
+
+    for family in STORAGE_FAULTS:
+        app.add_exception_handler(family, storage_fault)
+
     @app.exception_handler(ConsumptionMonitorError)
     async def platform_error(request: Request, exc: ConsumptionMonitorError) -> Response:
         if request.url.path.startswith(API_PREFIX):

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from consumption_monitor.catalog import load_catalog
+from consumption_monitor.cellsafe import XLSX_OPTIONS, csv_frame
 from consumption_monitor.compute.sanity import SANITY_NOTES
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import DataValidationError, NotFoundError
@@ -341,14 +342,20 @@ def breakdown(
 def export_bytes(rows: pd.DataFrame, fmt: str) -> tuple[bytes, str]:
     """The rows as CSV (UTF-8 with BOM, for Excel) or XLSX; (content, media type).
 
-    Suppressed cells stay blank and keep ``note = suppressed``.
+    Suppressed cells stay blank and keep ``note = suppressed``. Text stays text: no cell of
+    either format can start a formula (:mod:`consumption_monitor.cellsafe`).
     """
     frame = rows.reindex(columns=list(EXPORT_COLUMNS))
     if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8-sig"), "text/csv; charset=utf-8"
+        # CRLF rows (RFC 4180): a cell holding a bare CR is then quoted, not split.
+        text = csv_frame(frame).to_csv(index=False, lineterminator="\r\n")
+        return text.encode("utf-8-sig"), "text/csv; charset=utf-8"
     if fmt == "xlsx":
         buf = io.BytesIO()
-        frame.to_excel(buf, index=False, sheet_name="indicators", engine="xlsxwriter")
+        with pd.ExcelWriter(
+            buf, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}
+        ) as writer:
+            frame.to_excel(writer, index=False, sheet_name="indicators")
         return (
             buf.getvalue(),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

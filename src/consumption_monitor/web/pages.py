@@ -328,7 +328,7 @@ async def submit(
     ctx = _submissions_context(state, db, user, settings)
     status = 200
     try:
-        path = await save_upload(settings, file)
+        path = await save_upload(settings, file, user.username)
         result = await run_in_threadpool(
             run_ingest, settings, ds.name, path, loaded_by=user.username, vintage=vintage,
             user=user,

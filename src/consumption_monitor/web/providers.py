@@ -26,13 +26,14 @@ from consumption_monitor.auth import User, can_see
 from consumption_monitor.auth.roles import HasRoleAndUnit, UnitDirectory, may_submit_side
 from consumption_monitor.catalog import Dataset, load_catalog
 from consumption_monitor.config import Settings
-from consumption_monitor.errors import PlanError
+from consumption_monitor.errors import ConsumptionMonitorError, PlanError
 from consumption_monitor.ingest.api import IngestResult, ingest
 from consumption_monitor.plan import Plan, load_plan
+from consumption_monitor.store.faults import storage_error
 from consumption_monitor.store.manifest import BatchInfo, Manifest
 from consumption_monitor.web.indicator_data import headline_data
 from consumption_monitor.web.plan_data import TASK_STATUSES, task_progress_table, task_statuses
-from consumption_monitor.web.uploads import check_owner
+from consumption_monitor.web.uploads import check_owner, discard_refused
 
 #: Datasets whose rows are published figures (official releases), visible to every reader.
 PUBLISHED_DATASETS = frozenset({"official_stats"})
@@ -189,8 +190,20 @@ def run_ingest(
     With ``user``, a department or district may only load rows of its own unit
     (:func:`~consumption_monitor.web.uploads.check_owner`). Refusals arrive as
     :class:`~consumption_monitor.errors.DataValidationError` with located problems; loading the
-    same content twice returns the existing batch (``duplicate``).
+    same content twice returns the existing batch (``duplicate``). A refused file is deleted;
+    its problem report stays beside where it was
+    (:func:`~consumption_monitor.web.uploads.discard_refused`).
     """
-    if user is not None:
-        check_owner(settings, dataset, path, user)
-    return ingest([path], dataset, settings=settings, loaded_by=loaded_by, vintage=vintage)
+    try:
+        if user is not None:
+            check_owner(settings, dataset, path, user)
+        return ingest([path], dataset, settings=settings, loaded_by=loaded_by, vintage=vintage)
+    except ConsumptionMonitorError as exc:
+        discard_refused(path, exc)
+        raise
+    except Exception as exc:
+        err = storage_error(exc)  # a full disk, read-only database…: refused, not a traceback
+        if err is None:
+            raise
+        discard_refused(path, err)
+        raise err from exc

@@ -1,9 +1,12 @@
-"""Uploaded files: streamed to ``<data_dir>/uploads/<yyyy-mm-dd>/`` under a random prefix, with
-a size cap, and kept after loading as the submission's evidence; and the owner-unit check
+"""Uploaded files: streamed to ``<data_dir>/uploads/<yyyy-mm-dd>/<user>/`` under a random prefix,
+with a size cap and a per-user quota (``CMON_UPLOAD_QUOTA_MB``), and kept after loading as the
+submission's evidence; a refused upload is deleted and only its problem report
+(``<file>.refused.json``) stays (:func:`discard_refused`). And the owner-unit check
 (:func:`check_owner`): a department or district may only submit rows of its own unit."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import tempfile
@@ -16,11 +19,17 @@ from fastapi import UploadFile
 from consumption_monitor.auth.roles import HasRoleAndUnit, Role
 from consumption_monitor.catalog import Dataset, load_catalog
 from consumption_monitor.config import Settings
-from consumption_monitor.errors import DataValidationError, Location
+from consumption_monitor.errors import (
+    ConsumptionMonitorError,
+    DataValidationError,
+    Location,
+    QuotaExceededError,
+)
 from consumption_monitor.ingest.api import iter_valid
 from consumption_monitor.ingest.problems import Problem, ProblemLog
 from consumption_monitor.ingest.spill import Validated
 from consumption_monitor.ingest.validate import ROW_COLUMN, SOURCE_COLUMN, canonical_schema
+from consumption_monitor.store.faults import storage_error
 
 #: Largest accepted upload (bytes). Daily card files are the big ones; split larger loads.
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -40,8 +49,39 @@ def safe_name(filename: str | None) -> str:
     return cleaned[:120] or "upload"
 
 
-async def save_upload(settings: Settings, upload: UploadFile) -> Path:
-    """Stream ``upload`` to disk; :class:`DataValidationError` for a wrong type or size."""
+#: Suffix of the problem report kept in place of a refused upload.
+REFUSED_SUFFIX = ".refused.json"
+
+
+def user_folder(username: str) -> str:
+    """The folder name of a user's uploads (inside each day's folder)."""
+    return safe_name(username)
+
+
+def quota_used(settings: Settings, username: str) -> int:
+    """Bytes of ``username``'s kept uploads (problem reports included) on every day."""
+    root = settings.data_dir / "uploads"
+    if not root.is_dir():
+        return 0
+    return sum(f.stat().st_size for f in root.glob(f"*/{user_folder(username)}/*") if f.is_file())
+
+
+def _over_quota(name: str, quota: int, used: int) -> QuotaExceededError:
+    mib = 2**20
+    return QuotaExceededError(
+        f"the upload would exceed your upload quota of {quota // mib} MiB "
+        f"({used / mib:.1f} MiB already used by your kept uploads)",
+        f"上传后将超出您的上传空间配额 {quota // mib} MiB"
+        f"（已保留的上传文件占用 {used / mib:.1f} MiB）",
+        where=Location(file=name),
+        hint_en="ask an administrator to archive old uploads or raise CMON_UPLOAD_QUOTA_MB",
+        hint_zh="请联系管理员归档旧的上传文件，或调高 CMON_UPLOAD_QUOTA_MB",
+    )
+
+
+async def save_upload(settings: Settings, upload: UploadFile, username: str = "anonymous") -> Path:
+    """Stream ``upload`` to disk; :class:`DataValidationError` for a wrong type or size,
+    :class:`QuotaExceededError` (413) when the user's kept uploads would exceed the quota."""
     name = safe_name(upload.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
@@ -51,13 +91,30 @@ async def save_upload(settings: Settings, upload: UploadFile) -> Path:
             f"不支持的文件类型 {suffix or '（无）'}；可用：{'、'.join(sorted(ALLOWED_SUFFIXES))}",
             where=Location(file=name),
         )
-    folder = settings.data_dir / "uploads" / datetime.now(UTC).strftime("%Y-%m-%d")
+    quota = settings.upload_quota_mb * 2**20
+    used = quota_used(settings, username) if quota else 0
+    if quota and used >= quota:
+        raise _over_quota(name, quota, used)
+    day = settings.data_dir / "uploads" / datetime.now(UTC).strftime("%Y-%m-%d")
+    folder = day / user_folder(username)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{secrets.token_hex(6)}_{name}"
+    try:
+        return await _stream(upload, target, name, quota, used)
+    except OSError as exc:  # a full or read-only disk: nothing of the upload stays
+        target.unlink(missing_ok=True)
+        raise storage_error(exc) or exc from exc
+
+
+async def _stream(upload: UploadFile, target: Path, name: str, quota: int, used: int) -> Path:
     size = 0
     with target.open("wb") as out:
         while chunk := await upload.read(_CHUNK):
             size += len(chunk)
+            if quota and used + size > quota:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise _over_quota(name, quota, used)
             if size > MAX_UPLOAD_BYTES:
                 out.close()
                 target.unlink(missing_ok=True)
@@ -70,6 +127,20 @@ async def save_upload(settings: Settings, upload: UploadFile) -> Path:
                 )
             out.write(chunk)
     return target
+
+
+def discard_refused(path: Path, exc: ConsumptionMonitorError) -> Path:
+    """Delete a refused upload, keeping its problem report beside where it was; returns the
+    report's path. The report holds the refusal as the API returns it (both languages)."""
+    report = path.with_name(path.name + REFUSED_SUFFIX)
+    body = {"file": path.name, "size": path.stat().st_size if path.exists() else None,
+            "refused_at": datetime.now(UTC).isoformat(), "error": exc.to_dict()}  # fmt: skip
+    path.unlink(missing_ok=True)  # first: a full disk must not keep the upload either
+    try:
+        report.write_text(json.dumps(body, ensure_ascii=False, indent=1, default=str), "utf-8")
+    except OSError:
+        report.unlink(missing_ok=True)
+    return report
 
 
 # --------------------------------------------------------------------------- owner-unit check
