@@ -90,7 +90,7 @@ def test_profile_command_applies_the_role(env, tmp_path, em_rows, uscc):
     with Store(load_settings(data_dir=tmp_path)) as store:
         table = pa.Table.from_pylist(rows)
         store.write_batch(
-            "enterprise_monthly", table, vintage=date(2027, 1, 20), content_hash="em-1", source="t"
+            "enterprise_monthly", table, vintage=date(2026, 12, 1), content_hash="em-1", source="t"
         )
     office = _json(env, "profile", uscc(1))
     assert office["sales_12m"] == pytest.approx(11 * 11.0) and not office["restricted"]
