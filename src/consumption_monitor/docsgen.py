@@ -46,6 +46,16 @@ docs/monitoring.md). The city total is never suppressed, so a period with a sing
 district reveals that district. Published parts therefore no longer sum to their total where
 cells are hidden; merchant and card counts are never stored.
 
+Growth sanity (`compute/sanity.py`, one place for every reader, #20): a card row whose period
+is not wholly inside the card feed's covered days is blanked (note `incomplete`: a "month" of
+two hours is never a point); a same-set growth on an incomplete base (`base_incomplete`), on a
+base below 5% of the series' median level (`small_base`) or beyond ±500%
+(`implausible_growth`, unless the indicator declares a larger `params.growth_cap_pct`) is
+null. Pages and reports print "—" with the reason, the API adds `reason`, `reason_zh`,
+`reason_en` to each value, and the monitor's `growth_sanity` metric (one row per indicator
+note and region, `value` = figures withheld) lets an alert rule fire:
+`{indicator: growth_sanity, dim: "*", condition: "value > 0"}`.
+
 Read results with
 `cmon indicator show CODE|NAME [--region] [--from] [--to] [--basis] [--dim] [--json|--csv]`
 (money in 元/万元/亿元 per `CMON_MONEY_UNIT`) or in Python with

@@ -72,6 +72,11 @@ class ValueOut(BaseModel):
     note: str | None
     provisional: bool | None
     vintage: str | None
+    #: Why a value or growth is null under the growth-sanity rules (``incomplete``,
+    #: ``base_incomplete``, ``small_base``, ``implausible_growth``), else null; with the text.
+    reason: str | None = None
+    reason_zh: str | None = None
+    reason_en: str | None = None
 
 
 class ValueStatusOut(BaseModel):
@@ -163,7 +168,18 @@ def indicator_values(
         indicator_table(settings), code, region, basis, dim=dim, dim_value=dim_value,
         start=parse_period(start, "start"), end=parse_period(end, "end"),
     )  # fmt: skip
-    return paged([ValueOut.model_validate(r) for r in records(rows)], paging)
+    return paged([_value_out(r) for r in records(rows)], paging)
+
+
+def _value_out(row: dict[str, object]) -> ValueOut:
+    """A row with its growth-sanity ``reason`` (the note, when it is one) spelled out."""
+    from consumption_monitor.compute.sanity import SANITY_NOTES, reason
+
+    note = row.get("note")
+    if isinstance(note, str) and note in SANITY_NOTES:
+        row = {**row, "reason": note, "reason_zh": reason(note, "zh"),
+               "reason_en": reason(note, "en")}  # fmt: skip
+    return ValueOut.model_validate(row)
 
 
 def _target_out(report: Any) -> TargetStatusOut:
