@@ -79,10 +79,13 @@ the card aggregation against hand-written DuckDB SQL and pandas.
 
 ## Not covered
 
-- Plan targets with no dataset behind them: landmark 商圈 cultivated, 一区一中心 and the old
-  community renovation (milestones), leasing and factoring assets' national standing (ranks);
+- Plan targets with no dataset behind them: 一区一中心 and the old community renovation
+  (milestones), leasing and factoring assets' national standing (ranks);
   the national rank of service retail growth needs other provinces' releases (the growth itself
   is `service_retail_growth`).
+- `landmark_business_districts` is not computed from the lake: T-landmark-districts counts the
+  `landmark: true` flags of the 商圈 catalog, each with its `landmark_since` and
+  `landmark_source` (docs/catalog.md, `targets/catalog_evidence.py`).
 - Unit reports: a district's report is that district's value; district reports are not summed
   into the city value (a city department reports the city).
 - Official series are not seasonally adjusted here (see the seasonal module).
