@@ -295,7 +295,11 @@ def projects(
 def chains(settings: Settings, paging: Paging, _user: ProjectReader) -> Page[dict[str, Any]]:
     """Every industry chain link with its strength and gap status."""
     table = gaps(chain_data(settings))
-    return paged(records(table, [str(c) for c in table.columns]), paging)
+    rows = records(table, [str(c) for c in table.columns])
+    for r in rows:  # sales not measured are null with ``sales_note``, never 0 (#22)
+        if r.get("sales_measured") is False:
+            r["sales"] = None
+    return paged(rows, paging)
 
 
 @router.get("/submissions/due")
