@@ -28,7 +28,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from consumption_monitor.compute.sanity import GROWTH_CAP_PCT, guard_growth
+from consumption_monitor.compute.sanity import GROWTH_CAP_PCT, INCOMPLETE, guard_growth
 from consumption_monitor.indicators import IndicatorCatalog
 from consumption_monitor.indicators.formulas import (
     comparable_base,
@@ -99,6 +99,9 @@ def card_subsets(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame:
         g = cells.groupby(keys, sort=False)
         part = g["value"].sum(min_count=1).rename("numerator").to_frame()
         part["_hidden"] = g["value"].apply(lambda v: bool(v.isna().any()))
+        # A part blanked as an incomplete period (compute/sanity.py) makes the estimate an
+        # incomplete period too, not a suppressed cell: the reason travels with it (#20).
+        part["_incomplete"] = g["note"].apply(lambda n: bool((n == INCOMPLETE).any()))
         total = src[src.dim == ""].set_index(keys)["value"].rename("denominator")
         m = part.join(total, how="left").reset_index()
         if p.get("measure", "sum") == "share":
@@ -114,6 +117,7 @@ def card_subsets(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame:
         res["denominator"] = np.where(hidden, np.nan, m.denominator)
         res["yoy_pct"] = np.nan
         res["note"] = np.where(hidden, "suppressed", "city estimate: " + "+".join(p["categories"]))
+        res.loc[hidden & m["_incomplete"].to_numpy(bool), "note"] = INCOMPLETE
         out.append(res)
     return pd.concat([df, *out], ignore_index=True) if out else df
 
