@@ -46,6 +46,16 @@ docs/monitoring.md). The city total is never suppressed, so a period with a sing
 district reveals that district. Published parts therefore no longer sum to their total where
 cells are hidden; merchant and card counts are never stored.
 
+Growth sanity (`compute/sanity.py`, one place for every reader, #20): a card row whose period
+is not wholly inside the card feed's covered days is blanked (note `incomplete`: a "month" of
+two hours is never a point); a same-set growth on an incomplete base (`base_incomplete`), on a
+base below 5% of the series' median level (`small_base`) or beyond ±500%
+(`implausible_growth`, unless the indicator declares a larger `params.growth_cap_pct`) is
+null. Pages and reports print "—" with the reason, the API adds `reason`, `reason_zh`,
+`reason_en` to each value, and the monitor's `growth_sanity` metric (one row per indicator
+note and region, `value` = figures withheld) lets an alert rule fire:
+`{indicator: growth_sanity, dim: "*", condition: "value > 0"}`.
+
 Read results with
 `cmon indicator show CODE|NAME [--region] [--from] [--to] [--basis] [--dim] [--json|--csv]`
 (money in 元/万元/亿元 per `CMON_MONEY_UNIT`) or in Python with
@@ -69,10 +79,13 @@ the card aggregation against hand-written DuckDB SQL and pandas.
 
 ## Not covered
 
-- Plan targets with no dataset behind them: landmark 商圈 cultivated, 一区一中心 and the old
-  community renovation (milestones), leasing and factoring assets' national standing (ranks);
+- Plan targets with no dataset behind them: 一区一中心 and the old community renovation
+  (milestones), leasing and factoring assets' national standing (ranks);
   the national rank of service retail growth needs other provinces' releases (the growth itself
   is `service_retail_growth`).
+- `landmark_business_districts` is not computed from the lake: T-landmark-districts counts the
+  `landmark: true` flags of the 商圈 catalog, each with its `landmark_since` and
+  `landmark_source` (docs/catalog.md, `targets/catalog_evidence.py`).
 - Unit reports: a district's report is that district's value; district reports are not summed
   into the city value (a city department reports the city).
 - Official series are not seasonally adjusted here (see the seasonal module).

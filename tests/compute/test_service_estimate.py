@@ -55,3 +55,14 @@ def test_the_suite_estimate_equals_its_published_cells(suite_on) -> None:  # typ
             assert r.value == pytest.approx(mine.value.sum())
             checked += 1
     assert checked > 0
+
+
+def test_an_incomplete_month_stays_incomplete_not_suppressed() -> None:
+    # The card feed's stub month blanks every part (note "incomplete", compute/sanity.py): the
+    # estimate of that month says so, so pages and reports print the right reason (#20).
+    rows = [_row("120000", "", None), _row("120000", "category", None, "catering")]
+    for r in rows:
+        r["note"] = "incomplete"
+    out = card_subsets(pd.DataFrame(rows), load_indicators())
+    est = out[out.indicator == "service_consumption_est"].iloc[0]
+    assert np.isnan(est["value"]) and est["note"] == "incomplete"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.indicators import Indicator, load_indicators
 from consumption_monitor.plan import load_plan
+from consumption_monitor.targets.catalog_evidence import LANDMARK_INDICATOR
 
 CAT = load_catalog()
 IND = load_indicators()
@@ -19,7 +20,6 @@ IND = load_indicators()
 #: Targets the plan sets that no dataset measures yet; each must say why. Keeping this set exact
 #: (see the last assert) means a fixed chain must leave it, and a new break cannot hide in it.
 NOT_MEASURED = {
-    "T-landmark-districts": "a count of landmark 商圈 (catalog flags, not a dataset) — #19 item 9",
     "T-one-district-one-center": "district commercial centres: milestones, not a series",
     "T-old-community-renovation": "a completion rate tracked as task progress",
 }
@@ -107,7 +107,12 @@ def test_every_plan_target_reaches_a_stored_field() -> None:
     plan = load_plan()
     broken: dict[str, list[str]] = {}
     for tid, target in plan.targets.items():
-        if not target.indicator:
+        if target.indicator == LANDMARK_INDICATOR:
+            # Fed by the 商圈 catalog's flags (targets/catalog_evidence.py), each with a source.
+            flags = [b for b in CAT.business_districts if b.landmark]
+            if not flags or any(not b.landmark_source or not b.landmark_since for b in flags):
+                broken[tid] = ["landmark flags without landmark_since/landmark_source"]
+        elif not target.indicator:
             broken[tid] = ["names no indicator"]
         elif target.indicator not in IND.codes:
             broken[tid] = [f"{target.indicator!r} is not a computed indicator"]

@@ -157,3 +157,27 @@ def test_graph_has_every_link_and_edges_downstream(project):
     pos = {n["id"]: n["position"] for n in g["nodes"]}
     assert all(pos[e["source"]] < pos[e["target"]] for e in g["edges"])
     assert len(g["edges"]) == 4
+
+
+def test_unmeasured_sales_are_a_dash_with_the_reason_not_zero(project, em_rows, uscc):
+    # One cosmetics retailer reports (渠道零售, 12 × 10 万元 in its window); the 美妆 makers are
+    # members through projects only and report no retail: their sales are not measured (#22).
+    from consumption_monitor.chains.strength import sales_text
+
+    em = pd.DataFrame(em_rows(uscc(1), "F5234", "化妆品类", 10.0))
+    projects = _projects(project, [{"link": "生产制造", "enterprise_id": uscc(2)}])
+    chains = load_chains()
+    s = link_strength(chains, em, projects).set_index(["chain_id", "link_id"])
+    retail, making = s.loc[("beauty", "channel_retail")], s.loc[("beauty", "manufacturing")]
+    assert retail["sales_measured"] and retail["sales"] > 0 and retail["sales_note"] == ""
+    assert not making["sales_measured"] and making["sales_note"] == "not_reported"
+    assert sales_text(None, making["sales_note"], "zh") == "—（未测度：该环节企业不报送零售额）"
+    graph = chain_graph(chains.chain("beauty"), gap_analysis(s.reset_index(), chains.thresholds))
+    nodes = {n["link_id"]: n for n in graph["nodes"]}
+    assert nodes["manufacturing"]["sales"] is None
+    assert nodes["channel_retail"]["sales"] == pytest.approx(retail["sales"])
+    # A chain no member of which reports retail has no sales figure, not 0.
+    summary = chain_summary(gap_analysis(link_strength(chains, None, projects), chains.thresholds))
+    beauty = summary.set_index("chain_id").loc["beauty"]
+    assert beauty["sales"] is None and beauty["sales_note"] == "no_reports"
+    assert sales_text(beauty["sales"], beauty["sales_note"], "en").startswith("— (not measured")

@@ -46,6 +46,7 @@ def test_at_most_one_target_value_without_data(targets: list[dict[str, Any]]) ->
     # T-landmark-districts reads the 商圈 catalog (#22); everything else has data, including the
     # national ranks a unit reports (leasing, factoring, service retail growth).
     assert len(empty) <= 1, empty
+    assert "T-landmark-districts" not in empty
     assert "T-service-retail-growth-rank" not in empty
 
 

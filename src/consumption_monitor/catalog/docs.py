@@ -35,13 +35,24 @@ def catalog_markdown(cat: Catalog | None = None) -> str:
     )  # fmt: skip
     lines += ["## 商圈 (business districts)", ""]
     lines += _table(
-        ["id", "商圈", "name", "district", "landmark", "district centre"],
+        ["id", "商圈", "name", "district", "landmark", "district centre", "landmark since",
+         "landmark source"],
         [
             [b.id, b.name_zh, b.name_en, cat.district(b.district).name_zh,
-             "✓" if b.landmark else "", "✓" if b.district_center else ""]
+             "✓" if b.landmark else "", "✓" if b.district_center else "",
+             str(b.landmark_since or ""), b.landmark_source or ""]
             for b in cat.business_districts
         ],
     )  # fmt: skip
+    lines += [
+        "Each `landmark: true` names where it comes from (`landmark_source`) and the year it",
+        "counts from (`landmark_since`). T-landmark-districts counts these flags",
+        "(`targets/catalog_evidence.py`). Only 金街 and 意式风情区 are named by the plan",
+        "(培育金街、意式风情区等8个地标商圈); the other six are the project's starter list of",
+        "well-known commercial and tourist areas, for the 办公室 to confirm or replace: until",
+        "it does, the target's status rests on that list.",
+        "",
+    ]
     lines += [
         "## Commodity categories (NBS 限额以上单位商品零售类值)",
         "",

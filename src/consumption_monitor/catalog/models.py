@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: The time basis of a value: a single month, year to date, a quarter, a year. Declared once here
 #: (the lowest layer that needs it); ingestion, the engine, the API and the pages import it.
@@ -72,6 +72,20 @@ class BusinessDistrict(_Frozen):
     landmark: bool = False
     district_center: bool = False
     named_in_plan: bool = False
+    #: Year from which the 商圈 counts as a landmark (地标商圈) for T-landmark-districts.
+    landmark_since: int | None = Field(None, ge=2000, le=2100)
+    #: Where the landmark flag comes from (the plan's text, a designation, a starter list).
+    landmark_source: str | None = None
+
+    @model_validator(mode="after")
+    def _landmark_has_a_source(self) -> BusinessDistrict:
+        if self.landmark and (self.landmark_since is None or not self.landmark_source):
+            raise ValueError(
+                f"商圈 {self.id}: landmark: true needs landmark_since and landmark_source"
+            )
+        if not self.landmark and (self.landmark_since is not None or self.landmark_source):
+            raise ValueError(f"商圈 {self.id}: landmark_since/landmark_source need landmark: true")
+        return self
 
 
 class Category(_Frozen):

@@ -42,6 +42,34 @@ from consumption_monitor.chains.metrics import (
 from consumption_monitor.chains.models import Chain, Chains, GapThresholds
 
 STATUS_ZH = {"missing": "缺失", "weak": "薄弱", "ok": "正常"}
+#: Why a link's (or chain's) sales are shown as "—" (``sales_note``) rather than 0.
+SALES_NOTES: dict[str, tuple[str, str]] = {
+    "not_reported": (
+        "未测度：该环节企业不报送零售额",
+        "not measured: its enterprises do not report retail sales",
+    ),
+    "no_reports": (
+        "未测度：近12个月无零售额报送",
+        "not measured: no retail sales reported in the 12 months",
+    ),
+}
+
+
+def sales_text(value: object, note: object, lang: str, fmt: str = "{:,.0f}") -> str:
+    """A sales figure for display: the number, or "—" with the reason when not measured.
+
+    >>> sales_text(None, "not_reported", "zh")
+    '—（未测度：该环节企业不报送零售额）'
+    >>> sales_text(1234.5, "", "en")
+    '1,234'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        pair = SALES_NOTES.get(str(note))
+        why = "" if pair is None else (pair[0] if lang == "zh" else pair[1])
+        return f"—（{why}）" if why and lang == "zh" else (f"— ({why})" if why else "—")
+    return fmt.format(float(value))  # type: ignore[arg-type]
+
+
 _FLAG_TEXT = {
     "no_enterprises": ("无本地企业", "no local enterprise"),
     "few_enterprises": ("企业数量少", "few enterprises"),
@@ -90,6 +118,13 @@ def link_strength(
         ]
         row: dict[str, Any] = {"enterprises": int(members["enterprise_id"].nunique())}
         row.update(_sales(link.categories, members, cur, prior))
+        # No member reported retail in the window: the link's sales are not measured ("—"),
+        # not 0 (#22). The numeric column stays 0 for the gap analysis of observed links.
+        row["sales_measured"] = bool(row.pop("_reported"))
+        row["sales_note"] = (
+            "" if row["sales_measured"] else
+            ("no_reports" if link.sales_observed else "not_reported")
+        )  # fmt: skip
         row.update(_projects(projects, link.chain_id, link.id))
         rows.append(row)
     out = pd.concat([out, pd.DataFrame(rows)], axis=1)
@@ -127,6 +162,7 @@ def _sales(
         "online_share_pct": round(float(online.sum()) / sales * 100, 4) if sales > 0 else None,
         "matched_sales": m_cur,
         "matched_prior": m_prior,
+        "_reported": not now.empty,
     }
 
 
@@ -234,9 +270,12 @@ def chain_summary(gaps: pd.DataFrame, membership: pd.DataFrame | None = None) ->
         else:
             n = int(g["enterprises"].sum())
         ordered = g.sort_values("position")
+        measured = g[g["sales_measured"]] if "sales_measured" in g else g
         rows.append({
             "chain_id": cid, "chain_zh": g["chain_zh"].iloc[0], "chain_en": g["chain_en"].iloc[0],
-            "links": len(g), "enterprises": n, "sales": round(float(g["sales"].sum()), 4),
+            "links": len(g), "enterprises": n,
+            "sales": round(float(measured["sales"].sum()), 4) if len(measured) else None,
+            "sales_note": "" if len(measured) else "no_reports",
             "growth_pct": round((float(g["matched_sales"].sum()) / prior - 1) * 100, 4)
             if prior > 0 else None,
             "projects": int(g["projects"].sum()), "negotiating": int(g["negotiating"].sum()),
@@ -261,7 +300,9 @@ def chain_graph(chain: Chain, gaps: pd.DataFrame) -> dict[str, Any]:
             "status": None if r is None else r["status"],
             "gap_size": None if r is None else float(r["gap_size"]),
             "enterprises": None if r is None else int(r["enterprises"]),
-            "sales": None if r is None else float(r["sales"]),
+            "sales": None if r is None or not r.get("sales_measured", True)
+            else float(r["sales"]),
+            "sales_note": "" if r is None else str(r.get("sales_note", "")),
             "projects": None if r is None else int(r["projects"]),
             "investment": None if r is None else float(r["investment"]),
         })  # fmt: skip

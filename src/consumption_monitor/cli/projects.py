@@ -262,6 +262,7 @@ def list_chains(
     lang = resolve_lang(lang)
     with handle_errors(lang, as_json=as_json):
         from consumption_monitor.chains import chain_summary
+        from consumption_monitor.chains.strength import sales_text
 
         data = _chain_data(membership)
         summary = chain_summary(_gaps(data), data.membership)
@@ -278,7 +279,8 @@ def list_chains(
         )  # fmt: skip
         rows = [
             [r["chain_zh"] if zh else r["chain_en"], r["links"], r["enterprises"],
-             f"{r['sales']:,.0f}", _num(r["growth_pct"]), r["projects"], f"{r['investment']:,.2f}",
+             sales_text(r["sales"], r.get("sales_note"), lang), _num(r["growth_pct"]),
+             r["projects"], f"{r['investment']:,.2f}",
              ", ".join(r["missing_links"]), ", ".join(r["weak_links"])]
             for r in summary.to_dict("records")
         ]  # fmt: skip
@@ -296,6 +298,7 @@ def show_chain(
     lang = resolve_lang(lang)
     with handle_errors(lang, as_json=as_json):
         from consumption_monitor.chains import chain_graph
+        from consumption_monitor.chains.strength import sales_text
 
         data = _chain_data(membership)
         c = data.chains.chain(chain)
@@ -307,7 +310,8 @@ def show_chain(
         zh = lang == "zh"
         rows = [
             [r["position"], r["link_zh"] if zh else r["link_en"], r["tier"], r["enterprises"],
-             f"{r['sales']:,.0f}", r["projects"], f"{r['investment']:,.2f}",
+             sales_text(None if not r.get("sales_measured", True) else r["sales"],
+                        r.get("sales_note"), lang), r["projects"], f"{r['investment']:,.2f}",
              r["status_zh"] if zh else r["status"]]
             for r in mine.to_dict("records")
         ]  # fmt: skip

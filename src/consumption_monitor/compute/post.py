@@ -28,7 +28,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from consumption_monitor.compute.sanity import guard_growth
+from consumption_monitor.compute.sanity import GROWTH_CAP_PCT, INCOMPLETE, guard_growth
 from consumption_monitor.indicators import IndicatorCatalog
 from consumption_monitor.indicators.formulas import (
     comparable_base,
@@ -99,6 +99,9 @@ def card_subsets(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame:
         g = cells.groupby(keys, sort=False)
         part = g["value"].sum(min_count=1).rename("numerator").to_frame()
         part["_hidden"] = g["value"].apply(lambda v: bool(v.isna().any()))
+        # A part blanked as an incomplete period (compute/sanity.py) makes the estimate an
+        # incomplete period too, not a suppressed cell: the reason travels with it (#20).
+        part["_incomplete"] = g["note"].apply(lambda n: bool((n == INCOMPLETE).any()))
         total = src[src.dim == ""].set_index(keys)["value"].rename("denominator")
         m = part.join(total, how="left").reset_index()
         if p.get("measure", "sum") == "share":
@@ -114,6 +117,7 @@ def card_subsets(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame:
         res["denominator"] = np.where(hidden, np.nan, m.denominator)
         res["yoy_pct"] = np.nan
         res["note"] = np.where(hidden, "suppressed", "city estimate: " + "+".join(p["categories"]))
+        res.loc[hidden & m["_incomplete"].to_numpy(bool), "note"] = INCOMPLETE
         out.append(res)
     return pd.concat([df, *out], ignore_index=True) if out else df
 
@@ -133,12 +137,17 @@ def add_comparisons(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame
     kinds = {i.code: i.kind for i in catalog}
     units = {i.code: i.unit for i in catalog}
     rate_like = df.indicator.map(units).isin(["percent", "pp"]).to_numpy()
+    # An indicator may allow growth beyond the ±500% sanity cap (params.growth_cap_pct).
+    cap_of = {
+        i.code: float((i.params or {}).get("growth_cap_pct", GROWTH_CAP_PCT)) for i in catalog
+    }
+    caps = df.indicator.map(cap_of).fillna(GROWTH_CAP_PCT).to_numpy(dtype=float)
     prev = _lookup(df, -1)
     same_set = df.indicator.map(kinds).isin(SAME_SET_KINDS).to_numpy()
     fill = same_set & df.yoy_pct.isna().to_numpy() & ~rate_like
     computed = growth(df.value, prev.value) * 100.0
     df.loc[fill, "yoy_pct"] = computed[fill]
-    df = guard_growth(df, prev.value, prev.note, "yoy_pct", fill | (same_set & ~rate_like))
+    df = guard_growth(df, prev.value, prev.note, "yoy_pct", fill | (same_set & ~rate_like), caps)
     prev = _lookup(df, -1)  # again, now with filled YoY for the two-year average
     df["yoy_2y_avg_pct"] = two_year_average(df.yoy_pct / 100.0, prev.yoy_pct / 100.0) * 100.0
     df["mom_pct"] = np.nan
@@ -157,7 +166,7 @@ def add_comparisons(df: pd.DataFrame, catalog: IndicatorCatalog) -> pd.DataFrame
         prev_note = pd.Series("", index=df.index, dtype=object)
         prev_value[months.index] = mm._prev_value.to_numpy()
         prev_note[months.index] = mm._prev_note.fillna("").to_numpy()
-        df = guard_growth(df, prev_value, prev_note, "mom_pct", ~rate_like)
+        df = guard_growth(df, prev_value, prev_note, "mom_pct", ~rate_like, caps)
     base_2019 = df[[*SERIES_KEY, "period", "value"]].copy()
     base_2019 = base_2019[base_2019.period.str[:4] == "2019"]
     key = df.period.str[4:]

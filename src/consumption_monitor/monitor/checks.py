@@ -134,6 +134,43 @@ def _feed_metrics(data: MonitorData, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sanity_metrics(table: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The ``growth_sanity`` metric: figures of the stored indicator table withheld by the
+    growth-sanity rules (:mod:`consumption_monitor.compute.sanity`), one row per indicator and
+    region (``dim`` = ``note``, ``value`` = how many), so a rule such as
+    ``{indicator: growth_sanity, dim: "*", condition: "value > 0"}`` fires on them (#20)."""
+    from consumption_monitor.compute.sanity import withheld_counts
+
+    counts = withheld_counts(table)
+    return pd.DataFrame(
+        [
+            {
+                "date": as_of,
+                "side": "indicators",
+                "indicator": "growth_sanity",
+                "region": str(region),
+                "dim": "note",
+                "dim_value": str(note),
+                "value": float(n),
+            }
+            for region, note, n in zip(
+                counts["region"], counts["note"], counts["count"], strict=True
+            )
+        ]
+    )
+
+
+def _stored_sanity(settings: Settings, as_of: dt.date) -> pd.DataFrame:
+    from consumption_monitor.errors import NotFoundError
+    from consumption_monitor.store.results import read_result
+
+    try:
+        table = read_result(settings, as_of=as_of)
+    except NotFoundError:
+        return pd.DataFrame()
+    return sanity_metrics(table, as_of)
+
+
 def run_checks(
     settings: Settings | None = None,
     rules: RuleSet | None = None,
@@ -170,7 +207,10 @@ def run_checks(
                              min_days=p.min_gap_days)
         if g.end >= since
     ]  # fmt: skip
-    metrics = pd.concat([metrics, spend_metrics, _feed_metrics(data, as_of)], ignore_index=True)
+    metrics = pd.concat(
+        [metrics, spend_metrics, _feed_metrics(data, as_of), _stored_sanity(settings, as_of)],
+        ignore_index=True,
+    )
     result = CheckResult(as_of=as_of, detections=detections, metrics=metrics)
     if rules is None:
         return result

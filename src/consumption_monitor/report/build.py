@@ -20,6 +20,7 @@ from consumption_monitor.errors import ConfigError
 from consumption_monitor.report import sections_card as card_side
 from consumption_monitor.report import sections_market as market
 from consumption_monitor.report import sections_plan as plan
+from consumption_monitor.report import sections_programmes as programmes
 from consumption_monitor.report.context import BuildContext
 from consumption_monitor.report.data import ReportData
 from consumption_monitor.report.definitions import REPORT_KINDS, load_definitions
@@ -40,6 +41,9 @@ BUILDERS: dict[str, SectionBuilder] = {
     "online_upgrade": market.online_upgrade,
     "card": card_side.card,
     "business_districts": card_side.business_districts,
+    "trade_in": programmes.trade_in,
+    "inbound": programmes.inbound,
+    "service_consumption": programmes.service_consumption,
     "targets": plan.targets,
     "alerts": plan.alerts,
     "gdp_share": plan.gdp_share,

@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 
 from consumption_monitor import clock
-from consumption_monitor.config import Settings
+from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import ConfigError, NotFoundError
 from consumption_monitor.plan import Plan, load_plan
 from consumption_monitor.plan.models import Target
+from consumption_monitor.targets.catalog_evidence import with_catalog_evidence
 from consumption_monitor.targets.evidence import build_evidence, latest_task_progress
 from consumption_monitor.targets.status import (
     Evidence,
@@ -94,8 +95,11 @@ def target_reports(
     *,
     region: str,
     thresholds: Thresholds | None = None,
+    city: str | None = None,
 ) -> list[TargetReport]:
-    """Judge every target of ``plan`` from the given inputs (pure; no I/O)."""
+    """Judge every target of ``plan`` from the given inputs (pure; no I/O but the catalog:
+    the landmark 商圈 flags, :mod:`.catalog_evidence`)."""
+    table = with_catalog_evidence(table, region, as_of, city or get_settings().city)
     reports = []
     for target in plan.targets.values():
         where = target_region(target, region)
@@ -135,4 +139,6 @@ def target_statuses(
     plan = plan or load_plan(settings=settings)
     table, progress = load_inputs(settings, as_of)
     region = load_catalog(settings.city).city.code
-    return target_reports(table, progress, plan, as_of or clock.today(), region=region)
+    return target_reports(
+        table, progress, plan, as_of or clock.today(), region=region, city=settings.city
+    )

@@ -73,6 +73,11 @@ class ValueOut(BaseModel):
     note: str | None
     provisional: bool | None
     vintage: str | None
+    #: Why a value or growth is null under the growth-sanity rules (``incomplete``,
+    #: ``base_incomplete``, ``small_base``, ``implausible_growth``), else null; with the text.
+    reason: str | None = None
+    reason_zh: str | None = None
+    reason_en: str | None = None
 
 
 class ValueStatusOut(BaseModel):
@@ -164,7 +169,18 @@ def indicator_values(
         indicator_table(settings), code, region, basis, dim=dim, dim_value=dim_value,
         start=parse_period(start, "start"), end=parse_period(end, "end"),
     )  # fmt: skip
-    return paged([ValueOut.model_validate(r) for r in records(rows)], paging)
+    return paged([_value_out(r) for r in records(rows)], paging)
+
+
+def _value_out(row: dict[str, object]) -> ValueOut:
+    """A row with its growth-sanity ``reason`` (the note, when it is one) spelled out."""
+    from consumption_monitor.compute.sanity import SANITY_NOTES, reason
+
+    note = row.get("note")
+    if isinstance(note, str) and note in SANITY_NOTES:
+        row = {**row, "reason": note, "reason_zh": reason(note, "zh"),
+               "reason_en": reason(note, "en")}  # fmt: skip
+    return ValueOut.model_validate(row)
 
 
 def _target_out(report: Any) -> TargetStatusOut:
@@ -280,7 +296,11 @@ def projects(
 def chains(settings: Settings, paging: Paging, _user: ProjectReader) -> Page[dict[str, Any]]:
     """Every industry chain link with its strength and gap status."""
     table = gaps(chain_data(settings))
-    return paged(records(table, [str(c) for c in table.columns]), paging)
+    rows = records(table, [str(c) for c in table.columns])
+    for r in rows:  # sales not measured are null with ``sales_note``, never 0 (#22)
+        if r.get("sales_measured") is False:
+            r["sales"] = None
+    return paged(rows, paging)
 
 
 @router.get("/submissions/due")

@@ -38,6 +38,18 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("card_spending", "month"),
     ("night_spending_share", "month"),
 )
+#: The plan's programmes on the overview (#22): (indicator, basis, dim, dim_value); the
+#: overseas-card row is 入境消费 by card.
+PROGRAMMES: tuple[tuple[str, str, str, str], ...] = (
+    ("trade_in_subsidy", "ytd", "", ""),
+    ("trade_in_units", "ytd", "", ""),
+    ("trade_in_sales", "ytd", "", ""),
+    ("tax_refund_sales", "ytd", "", ""),
+    ("duty_free_sales", "ytd", "", ""),
+    ("card_spending", "month", "origin", "overseas"),
+    ("service_consumption_est", "month", "", ""),
+    ("service_consumption_share", "month", "", ""),
+)
 #: Months of history drawn in a card's sparkline.
 SPARK_POINTS = 12
 BASES = ("month", "ytd", "quarter", "year")
@@ -290,6 +302,37 @@ def headline_data(settings: Settings) -> list[CardData]:
                 yoy_note=str(last["note"]) if last["note"] in SANITY_NOTES else "",
             )
         )
+    return out
+
+
+def programme_data(settings: Settings) -> list[tuple[CardData, str]]:
+    """The latest city figure of each :data:`PROGRAMMES` series with its breakdown value
+    (``""`` or e.g. ``overseas``); a withheld last period (growth sanity) is skipped, so the
+    card shows the latest complete one."""
+    table = indicator_table(settings)
+    if table is None:
+        return []
+    city = load_catalog(settings.city).city.code
+    out = []
+    for code, basis, dim, dim_value in PROGRAMMES:
+        rows = select(table, code, city, basis, dim=dim, dim_value=dim_value)
+        rows = rows[rows["value"].notna() | rows["yoy_pct"].notna()]
+        if rows.empty:
+            continue
+        last, spark = rows.iloc[-1], rows.tail(SPARK_POINTS)
+        card = CardData(
+            indicator=code,
+            basis=basis,
+            period=str(last["period"]),
+            value=format_value(_num(last["value"]), unit_of(code), settings.money_unit) or "—",
+            yoy=fmt_pct(_num(last["yoy_pct"])),
+            mom=fmt_pct(_num(last["mom_pct"])),
+            provisional=bool(last.get("provisional", False)),
+            spark_periods=[str(p) for p in spark["period"]],
+            spark_values=[_num(v) for v in spark["value"]],
+            yoy_note=str(last["note"]) if last["note"] in SANITY_NOTES else "",
+        )
+        out.append((card, dim_value))
     return out
 
 

@@ -173,6 +173,7 @@ def _overview_context(request: Request, state: State, settings: Settings) -> dic
     kinds = summary.targets_by_kind if summary is not None else {}
     return {
         "cards": data.cards,
+        "programmes": data.programmes,
         "summary": summary,
         "target_counts": counts,
         "alerts": alerts,

@@ -56,6 +56,9 @@ class HeadlineCard:
     mom: str | None = None
     spark: dict[str, object] | None = None  # ECharts option of the last months
     href: str = ""
+    #: The indicator's 口径 (definition) in Chinese and English, shown on programme cards.
+    scope_zh: str = ""
+    scope_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Overview:
 
     plan: Plan | None
     cards: list[HeadlineCard] = field(default_factory=list)
+    #: 以旧换新, 入境消费 and the service-consumption estimate (#22).
+    programmes: list[HeadlineCard] = field(default_factory=list)
 
 
 def plan_or_none(settings: Settings) -> Plan | None:
@@ -113,6 +118,48 @@ def indicator_cards(settings: Settings) -> list[HeadlineCard]:
 
 
 _BASIS_ZH = {"month": "当月", "ytd": "累计", "quarter": "当季", "year": "全年"}
+#: Card labels of a breakdown shown on its own (入境消费 by card).
+_DIM_LABEL = {"overseas": ("境外卡消费金额", "Overseas-card spending")}
+
+
+def programme_cards(settings: Settings) -> list[HeadlineCard]:
+    """Cards of the plan's programmes (:data:`indicator_data.PROGRAMMES`) with their 口径."""
+    from consumption_monitor.indicators import load_indicators
+    from consumption_monitor.web.figures import sparkline
+    from consumption_monitor.web.indicator_data import programme_data
+
+    catalog = load_indicators()
+    cards = []
+    for d, dim_value in programme_data(settings):
+        ind = catalog.get(d.indicator)
+        zh, en = _DIM_LABEL.get(dim_value, (ind.name_zh, ind.name_en))
+        scope_zh, scope_en = ind.definition_zh, ind.definition_en
+        if dim_value == "overseas":
+            scope_zh = (
+                "入境消费：发卡地在境外的银行卡在本市商户的消费金额（银行卡消费按卡来源分列）。"
+            )
+            scope_en = (
+                "Inbound spending: card payments at the city's merchants by cards issued abroad."
+            )
+        cards.append(
+            HeadlineCard(
+                key=f"{d.indicator}-{dim_value}" if dim_value else d.indicator,
+                label_zh=f"{zh}（{_BASIS_ZH.get(d.basis, d.basis)}）",
+                label_en=f"{en} ({d.basis})",
+                value=d.value,
+                period=d.period,
+                yoy=d.yoy,
+                mom=d.mom,
+                note="provisional" if d.provisional else "",
+                yoy_note=d.yoy_note,
+                spark=sparkline(d.spark_periods, d.spark_values, unit=str(ind.unit), lang="zh"),
+                href=f"/explore?indicator={d.indicator}&basis={d.basis}",
+                scope_zh=scope_zh,
+                scope_en=scope_en,
+            )
+        )
+    return cards
+
 
 #: Functions returning headline cards, in display order.
 CARD_SOURCES: list[Callable[[Settings], Sequence[HeadlineCard]]] = [indicator_cards]
@@ -128,7 +175,11 @@ def headline_cards(settings: Settings) -> list[HeadlineCard]:
 
 def overview(settings: Settings) -> Overview:
     """The data of the overview pages."""
-    return Overview(plan=plan_or_none(settings), cards=headline_cards(settings))
+    return Overview(
+        plan=plan_or_none(settings),
+        cards=headline_cards(settings),
+        programmes=programme_cards(settings),
+    )
 
 
 def task_status_map(settings: Settings, plan: Plan) -> dict[int, str]:
