@@ -7,11 +7,10 @@ result (or the library's refusal, to be shown) when its data is not there yet.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pandas as pd
 
@@ -24,24 +23,20 @@ from consumption_monitor.monitor.holiday import HolidayComparison, holiday_repor
 from consumption_monitor.projects.sources import ChainData, load_chain_data
 from consumption_monitor.report import list_reports
 from consumption_monitor.report.schedule import StoredReport
-from consumption_monitor.web.indicator_data import indicator_table
+from consumption_monitor.web.indicator_data import indicator_table, result_key
+from consumption_monitor.web.memo import memo
 
 T = TypeVar("T")
 
 #: Seconds a loaded projects/chains bundle is reused (loading reads four datasets).
 CHAIN_TTL = 60.0
-_TTL_CACHE: dict[tuple[str, str], tuple[float, Any]] = {}
 
 
-def _ttl(key: tuple[str, str], make: Callable[[], T]) -> T:
-    hit = _TTL_CACHE.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < CHAIN_TTL:
-        value: T = hit[1]
-        return value
-    value = make()
-    _TTL_CACHE[key] = (now, value)
-    return value
+def _ttl(settings: Settings, name: str, make: Callable[[], T]) -> T:
+    """``make()`` reused for :data:`CHAIN_TTL` seconds (and until the next computation), one
+    computation at a time per key."""
+    key = ("analysis", str(settings.data_dir), name, result_key(settings))
+    return memo(key, make, ttl=CHAIN_TTL)
 
 
 # --------------------------------------------------------------------------- holidays
@@ -112,7 +107,7 @@ def evaluation_input(settings: Settings, scheme: Scheme | None = None) -> pd.Dat
             return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
         return build_inputs(chosen, settings, period).data
 
-    return _ttl((str(settings.data_dir), f"evaluation:{chosen.name}"), make)
+    return _ttl(settings, f"evaluation:{chosen.name}", make)
 
 
 # --------------------------------------------------------------------------- projects
@@ -121,8 +116,8 @@ def evaluation_input(settings: Settings, scheme: Scheme | None = None) -> pd.Dat
 def chain_data(settings: Settings, *, with_cards: bool = False) -> ChainData:
     """Projects, enterprise sales, chain membership (and card spending) for the project pages,
     reused for :data:`CHAIN_TTL` seconds."""
-    key = (str(settings.data_dir), "cards" if with_cards else "plain")
-    return _ttl(key, lambda: load_chain_data(settings, with_cards=with_cards))
+    name = "chains:cards" if with_cards else "chains:plain"
+    return _ttl(settings, name, lambda: load_chain_data(settings, with_cards=with_cards))
 
 
 def gaps(data: ChainData) -> pd.DataFrame:

@@ -9,8 +9,6 @@ data: ``catalog/data/reporting.yaml`` (:mod:`consumption_monitor.catalog.reporti
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
 from consumption_monitor.config import Settings
@@ -24,6 +22,8 @@ from consumption_monitor.monitor.submissions import (  # noqa: F401  (re-exporte
 from consumption_monitor.plan import Plan
 from consumption_monitor.store import Store
 from consumption_monitor.targets.service import TargetReport, target_statuses
+from consumption_monitor.web.indicator_data import result_key
+from consumption_monitor.web.memo import memo
 
 #: Reporting status of a task, in display order (``task_progress.status`` plus "not reported").
 TASK_STATUSES = ("not_reported", "not_started", "in_progress", "delayed", "completed")
@@ -74,20 +74,17 @@ def task_statuses(plan: Plan, progress: pd.DataFrame) -> dict[int, str]:
 
 #: Seconds a set of target judgements is reused (judging every target reads the lake).
 TARGET_TTL = 60.0
-_TARGETS: dict[str, tuple[float, list[TargetReport]]] = {}
 
 
 def target_reports_or_none(settings: Settings, plan: Plan) -> list[TargetReport] | None:
-    """Every target's judgement (reused for :data:`TARGET_TTL` seconds), or ``None`` when the
-    service cannot run (pages say so)."""
-    key = str(settings.data_dir)
-    hit = _TARGETS.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < TARGET_TTL:
-        return hit[1]
+    """Every target's judgement (reused for :data:`TARGET_TTL` seconds and computed once even
+    when many requests ask at the same time), or ``None`` when the service cannot run (pages
+    say so)."""
     try:
-        reports = target_statuses(settings, plan=plan)
+        return memo(
+            ("targets", str(settings.data_dir), result_key(settings)),
+            lambda: target_statuses(settings, plan=plan),
+            ttl=TARGET_TTL,
+        )
     except ConsumptionMonitorError:
         return None
-    _TARGETS[key] = (now, reports)
-    return reports
