@@ -33,15 +33,22 @@ _TASK_PRECEDENCE = ("delayed", "not_started", "in_progress", "completed")
 
 
 def task_progress_table(settings: Settings) -> pd.DataFrame:
-    """Rows of the ``task_progress`` dataset (empty frame when nothing was submitted)."""
+    """Rows of the ``task_progress`` dataset (empty frame when nothing was submitted).
+
+    The read is memoised by the exact list of visible files (batch files are never rewritten,
+    and a new, reverted or not-yet-due batch changes the list), so a page re-reads the lake
+    only after the dataset changed. Callers get a copy.
+    """
     with Store(settings) as store:
         try:
-            frame: pd.DataFrame = store.read_arrow("task_progress").to_pandas()
+            files = tuple(str(f) for f in store.files("task_progress"))
+            key = ("task_progress", settings.lake_url or str(settings.lake_dir), files)
+            frame: pd.DataFrame = memo(key, lambda: store.read_arrow("task_progress").to_pandas())
         except NotFoundError:
             return pd.DataFrame(
                 columns=["task_id", "period", "reporting_unit", "status", "percent", "narrative"]
             )
-    return frame
+    return frame.copy()
 
 
 def latest_by_unit(plan: Plan, progress: pd.DataFrame, task_id: int) -> pd.DataFrame:
@@ -58,18 +65,42 @@ def task_status_from(latest: pd.DataFrame) -> str:
     """Status of a task from its units' latest rows (see :data:`_TASK_PRECEDENCE`)."""
     if latest.empty:
         return "not_reported"
-    statuses = set(latest["status"].astype(str))
+    return _status_of(set(latest["status"].astype(str)))
+
+
+def task_statuses(plan: Plan, progress: pd.DataFrame) -> dict[int, str]:
+    """Status of every task of ``plan``, in one pass over ``progress``.
+
+    The same rule as :func:`task_status_from` over :func:`latest_by_unit` per task (each unit's
+    row of the latest period; of two rows of one period the later one), without filtering the
+    table once per task.
+    """
+    codes: dict[object, str] = {}
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    columns = [progress[c].tolist() for c in ("task_id", "reporting_unit", "period", "status")]
+    for task_id, reporter, period, status in zip(*columns, strict=True):
+        unit = codes.get(reporter)
+        if unit is None:
+            unit = codes[reporter] = unit_code(plan, reporter) or str(reporter)
+        key = (str(task_id), unit)
+        kept = latest.get(key)
+        if kept is None or str(period) >= kept[0]:
+            latest[key] = (str(period), str(status))
+    by_task: dict[str, set[str]] = {}
+    for (task_id, _), (_, status) in latest.items():
+        by_task.setdefault(task_id, set()).add(status)
+    return {t: _status_of(by_task.get(str(t), set())) for t in plan.tasks}
+
+
+def _status_of(statuses: set[str]) -> str:
+    if not statuses:
+        return "not_reported"
     if statuses == {"completed"}:
         return "completed"
     for status in _TASK_PRECEDENCE:
         if status in statuses:
             return status
     return "not_reported"
-
-
-def task_statuses(plan: Plan, progress: pd.DataFrame) -> dict[int, str]:
-    """Status of every task of ``plan``."""
-    return {t: task_status_from(latest_by_unit(plan, progress, t)) for t in plan.tasks}
 
 
 #: Seconds a set of target judgements is reused (judging every target reads the lake).
