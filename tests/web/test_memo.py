@@ -136,3 +136,69 @@ def test_a_new_computation_is_seen_at_once(tmp_path: Path, monkeypatch) -> None:
     write_result(settings, ComputeResult(table=_table(2), vintage=date(2025, 12, 21)))
     second = plan_data.target_reports_or_none(settings, plan=None)  # type: ignore[arg-type]
     assert second != first and len(seen) == 2
+
+
+def test_derived_values_live_as_long_as_their_source() -> None:
+    memo.clear()
+
+    class Bundle:
+        pass
+
+    calls: list[int] = []
+
+    def make() -> int:
+        calls.append(1)
+        return len(calls)
+
+    first = Bundle()
+    assert memo.derived(first, "gaps", make) == 1
+    assert memo.derived(first, "gaps", make) == 1  # reused for the same bundle
+    second = Bundle()
+    assert memo.derived(second, "gaps", make) == 2  # a newly loaded bundle is recomputed
+    del first
+    import gc
+
+    gc.collect()
+    assert all(ref() is not None for ref, _ in memo._DERIVED.values())  # the dead entry left
+
+
+def test_an_expired_value_is_served_while_its_successor_is_computed() -> None:
+    memo.clear()
+    gate = threading.Event()
+    calls: list[int] = []
+
+    def make() -> int:
+        calls.append(1)
+        if len(calls) > 1:
+            gate.wait(5)  # the recomputation is slow
+        return len(calls)
+
+    assert memo.memo(("s",), make, ttl=0.05, stale=True) == 1
+    time.sleep(0.1)
+    t0 = time.perf_counter()
+    assert memo.memo(("s",), make, ttl=0.05, stale=True) == 1  # stale, at once
+    assert memo.memo(("s",), make, ttl=0.05, stale=True) == 1  # one refresh only
+    assert time.perf_counter() - t0 < 1
+    gate.set()
+    for _ in range(50):
+        if memo.RUNS.get(("s",)) == 2:
+            break
+        time.sleep(0.05)
+    assert memo.memo(("s",), make, ttl=60, stale=True) == 2
+    assert len(calls) == 2
+
+
+def test_warmup_fills_the_memo_on_a_demo_lake(tmp_path: Path) -> None:
+    """After :func:`warm`, the overview's first request computes nothing of its own."""
+    from consumption_monitor.web.warmup import warm
+
+    memo.clear()
+    settings = Settings(data_dir=tmp_path)
+    write_result(settings, ComputeResult(table=_table(3), vintage=date(2025, 12, 20)))
+    assert warm(settings) == []
+    runs = dict(memo.RUNS)
+    assert any(k[0] == "overview" for k in runs) and any(k[0] == "targets" for k in runs)
+    from consumption_monitor.web.providers import overview
+
+    overview(settings)
+    assert memo.RUNS == runs

@@ -24,7 +24,7 @@ from consumption_monitor.projects.sources import ChainData, load_chain_data
 from consumption_monitor.report import list_reports
 from consumption_monitor.report.schedule import StoredReport
 from consumption_monitor.web.indicator_data import indicator_table, result_key
-from consumption_monitor.web.memo import memo
+from consumption_monitor.web.memo import derived, memo
 
 T = TypeVar("T")
 
@@ -33,10 +33,10 @@ CHAIN_TTL = 60.0
 
 
 def _ttl(settings: Settings, name: str, make: Callable[[], T]) -> T:
-    """``make()`` reused for :data:`CHAIN_TTL` seconds (and until the next computation), one
-    computation at a time per key."""
+    """``make()`` per stored computation, one computation at a time per key; after
+    :data:`CHAIN_TTL` seconds the last value is served while the next is computed."""
     key = ("analysis", str(settings.data_dir), name, result_key(settings))
-    return memo(key, make, ttl=CHAIN_TTL)
+    return memo(key, make, ttl=CHAIN_TTL, stale=True)
 
 
 # --------------------------------------------------------------------------- holidays
@@ -79,15 +79,20 @@ class HolidayView:
 
 
 def holiday_view(settings: Settings, key: str | None) -> HolidayView:
-    """Compare ``key`` (default: the newest block with data) with the same holiday last year."""
-    blocks = holiday_choices(settings)
-    if key is None and not blocks:
-        return HolidayView(blocks, None, None)
-    chosen = key or blocks[0].key
-    try:
-        return HolidayView(blocks, holiday_report(chosen, settings), None)
-    except ConsumptionMonitorError as exc:
-        return HolidayView(blocks, None, exc)
+    """Compare ``key`` (default: the newest block with data) with the same holiday last year
+    (reused for :data:`CHAIN_TTL` seconds and until the next computation)."""
+
+    def make() -> HolidayView:
+        blocks = holiday_choices(settings)
+        if key is None and not blocks:
+            return HolidayView(blocks, None, None)
+        chosen = key or blocks[0].key
+        try:
+            return HolidayView(blocks, holiday_report(chosen, settings), None)
+        except ConsumptionMonitorError as exc:
+            return HolidayView(blocks, None, exc)
+
+    return _ttl(settings, f"holiday:{key or ''}", make)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -121,13 +126,30 @@ def chain_data(settings: Settings, *, with_cards: bool = False) -> ChainData:
 
 
 def gaps(data: ChainData) -> pd.DataFrame:
-    """Link strength and gap status of every chain link."""
+    """Link strength and gap status of every chain link (computed once per loaded bundle)."""
     from consumption_monitor.chains import gap_analysis, link_strength
 
-    strength = link_strength(
-        data.chains, data.enterprise_monthly, data.projects, data.membership, latest=data.latest
-    )
-    return gap_analysis(strength, data.chains.thresholds)
+    def make() -> pd.DataFrame:
+        strength = link_strength(
+            data.chains, data.enterprise_monthly, data.projects, data.membership,
+            latest=data.latest,
+        )  # fmt: skip
+        return gap_analysis(strength, data.chains.thresholds)
+
+    return derived(data, "gaps", make)
+
+
+def candidates(data: ChainData) -> pd.DataFrame:
+    """精准招商 candidates of every weak or missing link, ranked (once per loaded bundle)."""
+    from consumption_monitor.chains import promotion_candidates
+
+    def make() -> pd.DataFrame:
+        return promotion_candidates(
+            data.chains, gaps(data), None, enterprise_monthly=data.enterprise_monthly,
+            card_spend=data.card_spend, first_stores=data.first_stores,
+        )  # fmt: skip
+
+    return derived(data, "candidates", make)
 
 
 # --------------------------------------------------------------------------- reports

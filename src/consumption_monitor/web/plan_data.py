@@ -108,14 +108,17 @@ TARGET_TTL = 60.0
 
 
 def target_reports_or_none(settings: Settings, plan: Plan) -> list[TargetReport] | None:
-    """Every target's judgement (reused for :data:`TARGET_TTL` seconds and computed once even
-    when many requests ask at the same time), or ``None`` when the service cannot run (pages
-    say so)."""
+    """Every target's judgement, or ``None`` when the service cannot run (pages say so).
+
+    Computed once per stored computation even when many requests ask at the same time; after
+    :data:`TARGET_TTL` seconds the last judgement is served while the next one is computed in
+    the background (submissions reach the targets within about a minute)."""
     try:
         return memo(
             ("targets", str(settings.data_dir), result_key(settings)),
             lambda: target_statuses(settings, plan=plan),
             ttl=TARGET_TTL,
+            stale=True,
         )
     except ConsumptionMonitorError:
         return None
