@@ -19,6 +19,11 @@ Rule file (``cmon alerts check --rules rules.yaml``)::
 
 A condition on a missing value (no baseline yet, no data last year) is false: no alert from
 absent data, except through ``missing_days`` rules on the ``feed`` indicator.
+
+Without a rule file the bundled rules apply (:func:`default_rules`,
+``monitor/data/default_rules.yaml``): an absurd growth withheld by the growth-sanity rules
+(beyond ±500%, or on a stub base) raises a stored alert out of the box. A rule file replaces
+them.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ __all__ = [
     "AlertService",
     "DeliveryOut",
     "RuleSet",
+    "default_rules",
     "evaluate_rules",
     "load_rules",
     "parse_condition",
@@ -157,6 +163,16 @@ def load_rules(path: Path | str) -> RuleSet:
             where=Location(file=str(p), field="channels"),
         )
     return rules
+
+
+def default_rules() -> RuleSet:
+    """The bundled rules (``monitor/data/default_rules.yaml``): growth withheld as implausible
+    (beyond ±500%) or on a small base, per region; no channels, so the alerts are stored and
+    listed, not sent."""
+    from importlib import resources
+
+    path = resources.files("consumption_monitor.monitor").joinpath("data", "default_rules.yaml")
+    return load_rules(Path(str(path)))
 
 
 class AlertHit(BaseModel):
