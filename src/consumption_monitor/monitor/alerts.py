@@ -213,6 +213,16 @@ def _region_match(rule_region: str, region: str, dim: str, dim_value: str, cat: 
     return dim == "business_district" and dim_value == bd
 
 
+def _detail(g: pd.DataFrame) -> tuple[str, str]:
+    """The latest day's ``detail_zh`` / ``detail_en`` of a series (what a metric row says it is
+    about, e.g. the indicators behind ``growth_sanity``), else empty."""
+    if "detail_zh" not in g.columns:
+        return "", ""
+    last = g[g["date"] == g["date"].max()].iloc[-1]
+    zh, en = last.get("detail_zh"), last.get("detail_en")
+    return (zh if isinstance(zh, str) else ""), (en if isinstance(en, str) else "")
+
+
 def evaluate_rules(
     rules: Iterable[AlertRule],
     metrics: pd.DataFrame,
@@ -252,6 +262,7 @@ def evaluate_rules(
                 continue
             last = float(vals.loc[max(vals.index)])
             where = region + (f" {dim}={dim_value}" if dim else "")
+            detail_zh, detail_en = _detail(g)
             hits.append(
                 AlertHit(
                     rule=rule.name,
@@ -268,12 +279,13 @@ def evaluate_rules(
                     message_zh=(
                         f"【{rule.severity}】{rule.name}：{where} 的 {rule.indicator} 连续"
                         f"{rule.window}天满足 {rule.condition}（最新 {field}={last:.2f}，"
-                        f"截至{as_of.isoformat()}）"
+                        f"截至{as_of.isoformat()}）" + (f"；涉及：{detail_zh}" if detail_zh else "")
                     ),
                     message_en=(
                         f"[{rule.severity}] {rule.name}: {rule.indicator} of {where} met "
                         f"{rule.condition} on each of the last {rule.window} day(s) "
                         f"(latest {field}={last:.2f}, as of {as_of.isoformat()})"
+                        + (f"; concerns: {detail_en}" if detail_en else "")
                     ),
                     channels=list(
                         rule.channels
