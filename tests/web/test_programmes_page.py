@@ -162,3 +162,13 @@ def test_an_earlier_month_and_a_dataset_never_loaded(client, users, h, settings)
     assert "尚未导入消费品以旧换新数据" in trade and "<table" not in trade
     inbound = _part(html, "prog-inbound")
     assert "2026年10月" in inbound and "3,200.00万元" not in inbound  # November is later
+
+
+def test_a_chosen_month_never_shows_a_later_one(client, users, h, seeded) -> None:  # type: ignore[no-untyped-def]
+    h.as_user(client, users.ids["viewer"])
+    html = client.get("/programmes?period=2026-10").text
+    trade = _part(html, "prog-trade_in")
+    assert "本期未报送" in trade and "1.23亿元" not in trade and "<table" not in trade
+    assert "本期未报送" in _part(html, "prog-tax_refund")
+    service = _part(html, "prog-service")
+    assert "2026年10月" in service and "1.20亿元" not in service

@@ -134,9 +134,11 @@ class _Reader:
         rows = rows[rows["period"] == period]
         return None if rows.empty else rows.iloc[0]
 
-    def latest(self, code: str, basis: str) -> str:
+    def latest(self, code: str, basis: str, upto: str | None = None) -> str:
+        """The latest period of the city's series, at or before ``upto`` when given."""
         rows = self.rows(code, basis)
-        return "" if rows.empty else str(rows["period"].max())
+        periods = [str(p) for p in rows["period"] if upto is None or str(p) <= upto]
+        return max(periods, default="")
 
     def name(self, code: str) -> str:
         ind = self.catalog.get(code)
@@ -168,11 +170,13 @@ class _Reader:
 def _trade_in(r: _Reader, period: str | None) -> Section:
     codes = ("trade_in_subsidy", "trade_in_units", "trade_in_sales")
     sec = Section("trade_in", scope=r.scope(*codes))
-    latest = r.latest("trade_in_sales", "ytd")
-    if not latest:
+    if not r.has("trade_in_sales"):
         sec.empty = _why("not_loaded", r.lang, r.dataset("trade_in"))
         return sec
-    sec.period = period if period and r.one("trade_in_sales", "ytd", period) is not None else latest
+    sec.period = r.latest("trade_in_sales", "ytd", period)
+    if not sec.period:
+        sec.empty = _why("not_reported", r.lang)
+        return sec
     sec.period_text = ytd_label(sec.period, r.lang)
     labels = r.cat.dataset("trade_in").column("category").labels_zh or {}
 
@@ -191,12 +195,13 @@ def _trade_in(r: _Reader, period: str | None) -> Section:
 def _tax_refund(r: _Reader, period: str | None) -> Section:
     codes = ("tax_refund_sales", "duty_free_sales")
     sec = Section("tax_refund", scope=r.scope(*codes))
-    latest = max((r.latest(c, "month") for c in codes), default="")
-    if not latest:
+    if not any(r.has(c) for c in codes):
         sec.empty = _why("not_loaded", r.lang, r.dataset("inbound_spending"))
         return sec
-    sec.period = period if period and any(r.one(c, "month", period) is not None
-                                           for c in codes) else latest  # fmt: skip
+    sec.period = max((r.latest(c, "month", period) for c in codes), default="")
+    if not sec.period:
+        sec.empty = _why("not_reported", r.lang)
+        return sec
     sec.period_text = period_label(sec.period, r.lang)
     sec.extra["ytd_text"] = ytd_label(sec.period, r.lang)
     for code in codes:
@@ -257,13 +262,15 @@ def _debut(r: _Reader, period: str | None) -> Section:
     """首发经济 by 商圈 (YTD): first stores and debut events per catalogued 商圈 and outside."""
     stores, events = "first_stores_by_business_district", "debut_events_by_business_district"
     sec = Section("debut", scope=r.scope(stores, events, "debut_events"))
-    latest = max(r.latest(stores, "ytd"), r.latest(events, "ytd"))
-    if not latest:
+    if not (r.has(stores) or r.has(events)):
         sec.empty = _why("not_loaded", r.lang, f"{r.dataset('first_stores')}、{r.dataset('events')}"
                          if r.lang == "zh" else
                          f"{r.dataset('first_stores')} / {r.dataset('events')}")  # fmt: skip
         return sec
-    sec.period = period if period and r.one(stores, "ytd", period) is not None else latest
+    sec.period = max(r.latest(stores, "ytd", period), r.latest(events, "ytd", period))
+    if not sec.period:
+        sec.empty = _why("not_reported", r.lang)
+        return sec
     sec.period_text = ytd_label(sec.period, r.lang)
     cat, zh = r.cat, r.lang == "zh"
     names = {d.code: (d.name_zh if zh else d.name_en) for d in cat.districts}
