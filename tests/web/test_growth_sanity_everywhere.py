@@ -150,3 +150,25 @@ def test_the_bundled_rules_raise_an_alert_on_the_stub_base(
         "growth_small_base", "growth_implausible",
     }  # fmt: skip
     assert {r.name for r in default_rules().rules} >= {"growth_small_base", "growth_implausible"}
+
+
+def test_the_daily_check_sees_the_computation_of_its_publication_day(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cmon alerts check` runs for yesterday (T+1); the indicators computed this morning carry
+    today's vintage and must be read (on the demo no growth alert ever fired before)."""
+    from typer.testing import CliRunner
+
+    from consumption_monitor import clock
+    from consumption_monitor.cli import app
+
+    today = clock.today()
+    write_result(settings, ComputeResult(table=_table(), vintage=today))
+    monkeypatch.setenv("CMON_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CMON_DATABASE_URL", settings.database_url or "")
+    yesterday = (today - pd.Timedelta(days=1)).isoformat()
+    out = CliRunner().invoke(app, ["alerts", "check", "--date", yesterday, "--json"])
+    assert out.exit_code == 0, out.output
+    assert {a["rule"] for a in json.loads(out.output)["alerts"]} == {
+        "growth_small_base", "growth_implausible",
+    }  # fmt: skip

@@ -177,8 +177,10 @@ def _stored_sanity(settings: Settings, as_of: dt.date) -> pd.DataFrame:
     from consumption_monitor.errors import NotFoundError
     from consumption_monitor.store.results import read_result
 
+    # The check of day D runs on D + 1 (T+1, like the daily report it watches), after that
+    # morning's computation: a table computed on D + 1 is what the check sees.
     try:
-        table = read_result(settings, as_of=as_of)
+        table = read_result(settings, as_of=as_of + dt.timedelta(days=1))
     except NotFoundError:
         return pd.DataFrame()
     return sanity_metrics(table, as_of)
