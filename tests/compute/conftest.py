@@ -296,6 +296,7 @@ def registry_frames() -> dict[str, pd.DataFrame]:
                 "venue": "Stadium",
                 "district_code": "120104",
                 "attendance": 30000,
+                "business_district_id": None,
                 "_vintage": V1,
             },
             {
@@ -307,6 +308,7 @@ def registry_frames() -> dict[str, pd.DataFrame]:
                 "venue": "Club",
                 "district_code": "120101",
                 "attendance": 800,
+                "business_district_id": None,
                 "_vintage": V1,
             },
             {
@@ -318,6 +320,7 @@ def registry_frames() -> dict[str, pd.DataFrame]:
                 "venue": "City",
                 "district_code": "120101",
                 "attendance": 20000,
+                "business_district_id": None,
                 "_vintage": V1,
             },
             {
@@ -329,6 +332,7 @@ def registry_frames() -> dict[str, pd.DataFrame]:
                 "venue": "Mall",
                 "district_code": "120101",
                 "attendance": 500,
+                "business_district_id": "BD001",
                 "_vintage": V1,
             },
         ]

@@ -18,7 +18,7 @@ from consumption_monitor.errors import DataValidationError
 from consumption_monitor.ingest import ingest
 from consumption_monitor.simulate.config import SimConfig
 from consumption_monitor.simulate.programmes import inbound_rows, trade_in_rows
-from consumption_monitor.simulate.registries import event_rows
+from consumption_monitor.simulate.registries import event_rows, first_store_rows
 from consumption_monitor.simulate.writer import headers, write_xlsx
 
 CITY = "120000"
@@ -33,18 +33,21 @@ def lake(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     root = tmp_path_factory.mktemp("programmes")
     settings = load_settings(data_dir=root / "data")
     cfg = SimConfig.build("tiny", 7, "2024-01", "2025-12")
+    stores, _ = first_store_rows(cfg)
     files = {}
     for dataset, (rows, _) in (
         ("trade_in", trade_in_rows(cfg)),
         ("inbound_spending", inbound_rows(cfg)),
         ("events", event_rows(cfg)),
+        ("first_stores", ([r for y in sorted(stores) for r in stores[y]], None)),
     ):
         path = root / f"{dataset}.xlsx"
         write_xlsx(path, headers(dataset, chinese=True), rows, sheet="报送")
         ingest([path], dataset, settings=settings, vintage="2026-01-10")
         files[dataset] = rows
     codes = ["trade_in_subsidy", "trade_in_units", "trade_in_sales", "tax_refund_sales",
-             "duty_free_sales", "debut_events"]  # fmt: skip
+             "duty_free_sales", "debut_events", "debut_events_by_business_district",
+             "first_stores_by_business_district"]  # fmt: skip
     con = connect(load_settings(duckdb_threads=1))
     table = compute(settings, as_of=date(2026, 1, 31), con=con, codes=codes).table
     return files, table
@@ -112,6 +115,31 @@ def test_debut_events_counted_by_kind_and_held_in_landmark_districts(lake) -> No
         assert _value(table, "debut_events", y, "year", dim="kind", dim_value=kind) == n
     assert _value(table, "debut_events", "2025", "year") == sum(
         n for (y, _), n in counts.items() if y == "2025"
+    )
+
+
+def test_debut_events_and_first_stores_by_business_district(lake) -> None:  # type: ignore[no-untyped-def]
+    """首发经济 by 商圈: each 商圈's debut events and first stores against a plain loop; rows
+    outside any 商圈 are ``none``, and the 商圈 parts add up to the city total."""
+    files, table = lake
+    debut = {"首发", "首秀", "首展"}
+    events: dict[str, int] = defaultdict(int)
+    for row in files["events"]:
+        if row[2] in debut and str(row[3]).startswith("2025"):
+            events[str(row[8] or "none")] += 1
+    stores: dict[str, int] = defaultdict(int)
+    for row in files["first_stores"]:
+        if str(row[2]).startswith("2025"):
+            stores[str(row[4] or "none")] += 1
+    assert len(events) >= 2 and "none" in stores  # the plain loop sees several 商圈
+    for code, want in (("debut_events_by_business_district", events),
+                       ("first_stores_by_business_district", stores)):  # fmt: skip
+        got = table[(table.indicator == code) & (table.period == "2025") & (table.basis == "year")
+                    & (table.region == CITY) & (table.dim == "business_district")]  # fmt: skip
+        assert dict(zip(got.dim_value, got.value.astype(int), strict=True)) == dict(want), code
+        assert _value(table, code, "2025", "year") == sum(want.values())
+    assert _value(table, "debut_events_by_business_district", "2025", "year") == _value(
+        table, "debut_events", "2025", "year"
     )
 
 

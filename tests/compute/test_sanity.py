@@ -74,3 +74,21 @@ def test_a_stub_base_gives_no_growth_but_official_rates_are_kept() -> None:
     official.loc[1, "yoy_pct"] = 6.1  # a published rate is never recomputed nor withheld
     kept = add_comparisons(official, catalog).set_index("period")
     assert kept.loc["2026-05", "yoy_pct"] == 6.1
+
+
+def test_a_business_districts_few_openings_may_grow_sevenfold() -> None:
+    """首店 per 商圈 count a handful a year: 1 → 7 (+600%) is kept there (growth_cap_pct), while
+    the same jump of a city-wide series stays withheld as implausible."""
+    catalog = load_indicators()
+    months = {f"2025-{m:02d}": 4.0 for m in range(3, 13)}
+    months.update({f"2026-{m:02d}": 4.0 for m in range(3, 13)})
+    months["2025-06"], months["2026-06"] = 1.0, 7.0
+    cases = {"first_stores_by_business_district": True, "debut_events_by_business_district": True,
+             "card_spending": False}  # fmt: skip
+    for code, kept in cases.items():
+        out = add_comparisons(_rows(code, months), catalog).set_index("period")
+        if kept:
+            assert abs(out.loc["2026-06", "yoy_pct"] - 600.0) < 1e-9, code
+        else:
+            assert np.isnan(out.loc["2026-06", "yoy_pct"]), code
+            assert out.loc["2026-06", "note"] == "implausible_growth"

@@ -90,7 +90,7 @@ def _breaks(ind: Indicator, seen: frozenset[str] = frozenset()) -> list[str]:
     elif ind.kind == "registry_count":
         cols = _columns(p["dataset"])
         when = p.get("date_column") or p["period_column"]
-        wanted = {when, *([p["dim"]] if p.get("dim") else [])}
+        wanted = {when, *([p.get("dim_column", p["dim"])] if p.get("dim") else [])}
         if p.get("value_column"):
             wanted.add(p["value_column"])
         if p.get("kinds"):

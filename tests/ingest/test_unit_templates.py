@@ -60,3 +60,29 @@ def test_a_filled_in_unit_template_loads(tmp_path: Path, settings: Settings) -> 
         csv.writer(fh).writerows([head, *rows])
     result = ingest([path], "task_progress", settings=settings, vintage="2025-11-20")
     assert result.rows_loaded == len(rows) and result.rows_rejected == 0
+
+
+def test_every_guide_is_plain_chinese(tmp_path: Path) -> None:
+    """填写说明 of every dataset: types, units and notes in Chinese (万元, not wan_yuan; no English
+    note such as "National programme categories")."""
+    import re
+
+    from consumption_monitor.catalog import load_catalog
+    from consumption_monitor.indicators.format import UNIT_LABELS_ZH
+
+    seen_units: set[str] = set()
+    for ds in load_catalog().datasets:
+        path = write_template(ds.name, "xlsx", tmp_path / f"{ds.name}.xlsx", today=TODAY)
+        guide = openpyxl.load_workbook(path)["填写说明"]
+        assert [c.value for c in guide[1]] == ["表头", "字段", "类型", "必填", "单位", "可选值",
+                                               "说明"]  # fmt: skip
+        for row in guide.iter_rows(min_row=2, max_row=len(ds.columns) + 1, values_only=True):
+            _head, _field, kind, _req, unit, _values, note = row
+            assert kind and not re.search(r"[a-z]", str(kind)), (ds.name, row)
+            assert unit in (None, "", *UNIT_LABELS_ZH.values()), (ds.name, row)
+            assert not re.search(r"[A-Za-z_]{4,}", str(note or "")), (ds.name, row)
+            seen_units.add(str(unit or ""))
+    assert {"万元", "元", "%"} <= seen_units
+    trade = openpyxl.load_workbook(tmp_path / "trade_in.xlsx")["填写说明"]
+    notes = [r[6] for r in trade.iter_rows(min_row=2, values_only=True) if r[1] == "category"]
+    assert notes and "汽车报废更新" in notes[0]

@@ -199,3 +199,24 @@ def test_run_checks_stores_and_delivers_only_new_alerts(settings: Settings, tmp_
     assert any(d.kind == "feed_gap" and d.series["dim_value"] == "E2" for d in first.detections)
     assert [d.ok for d in first.deliveries] == [True] and second.deliveries == []
     assert len(inbox.posts) == 1 and "E2" in inbox.posts[0][1]["markdown"]["content"]
+
+
+def test_bundled_rules_fire_once_per_region_and_reason_naming_the_indicators() -> None:
+    """Several indicators withheld for one reason in one region are one alert (it used to be
+    one metric row each, and the rule evaluation failed on the duplicate day)."""
+    from consumption_monitor.monitor.alerts import default_rules
+    from consumption_monitor.monitor.checks import sanity_metrics
+
+    table = pd.DataFrame({
+        "indicator": ["card_spending", "trade_in_sales", "trade_in_sales", "card_spending",
+                      "card_spending"],
+        "region": ["120000", "120000", "120000", "120101", "120000"],
+        "note": ["small_base", "small_base", "small_base", "small_base", "incomplete"],
+    })  # fmt: skip
+    metrics = sanity_metrics(table, AS_OF)
+    hits = evaluate_rules(default_rules().rules, metrics, AS_OF)
+    got = {(h.rule, h.region, h.value) for h in hits}
+    assert got == {("growth_small_base", "120000", 3.0), ("growth_small_base", "120101", 1.0)}
+    city = next(h for h in hits if h.region == "120000")
+    assert city.message_zh.endswith("涉及：以旧换新带动销售额2项、银行卡消费金额1项")
+    assert "Sales driven by the trade-in programme (2); Card spending (1)" in city.message_en

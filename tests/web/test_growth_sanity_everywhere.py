@@ -5,6 +5,7 @@ figures with the 口径."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -17,7 +18,7 @@ from consumption_monitor.compute.sanity import IMPLAUSIBLE, SMALL_BASE
 from consumption_monitor.compute.steps import ComputeResult
 from consumption_monitor.config import Settings
 from consumption_monitor.indicators import load_indicators
-from consumption_monitor.monitor.alerts import AlertRule, evaluate_rules
+from consumption_monitor.monitor.alerts import AlertRule, default_rules, evaluate_rules
 from consumption_monitor.monitor.checks import sanity_metrics
 from consumption_monitor.report import build_report, load_report_data
 from consumption_monitor.store.results import COLUMNS, read_result, write_result
@@ -122,3 +123,52 @@ def test_an_alert_rule_fires_on_withheld_figures(seeded: Settings) -> None:
     assert ("120000", SMALL_BASE) in withheld and ("120000", IMPLAUSIBLE) in withheld
     clean = metrics.iloc[0:0]
     assert evaluate_rules([rule], clean, date(2026, 12, 7)) == []
+
+
+def test_the_bundled_rules_raise_an_alert_on_the_stub_base(
+    seeded: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of the box (no rule file): `cmon alerts check` stores an alert for the stub base and
+    for the +900% jump, and none for merely incomplete card periods."""
+    from typer.testing import CliRunner
+
+    from consumption_monitor.cli import app
+
+    monkeypatch.setenv("CMON_DATA_DIR", str(seeded.data_dir))
+    monkeypatch.setenv("CMON_DATABASE_URL", seeded.database_url or "")
+    out = CliRunner().invoke(app, ["alerts", "check", "--date", "2026-12-07", "--json"])
+    assert out.exit_code == 0, out.output
+    alerts = json.loads(out.output)["alerts"]
+    fired = {(a["rule"], a["region"], a["dim_value"]) for a in alerts}
+    assert fired == {
+        ("growth_small_base", "120000", SMALL_BASE),
+        ("growth_implausible", "120000", IMPLAUSIBLE),
+    }
+    assert all(a["severity"] == "warning" and a["status"] == "open" for a in alerts)
+    listed = CliRunner().invoke(app, ["alerts", "list", "--json"])
+    assert {a["rule"] for a in json.loads(listed.output)["data"]} == {
+        "growth_small_base", "growth_implausible",
+    }  # fmt: skip
+    assert {r.name for r in default_rules().rules} >= {"growth_small_base", "growth_implausible"}
+
+
+def test_the_daily_check_sees_the_computation_of_its_publication_day(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cmon alerts check` runs for yesterday (T+1); the indicators computed this morning carry
+    today's vintage and must be read (on the demo no growth alert ever fired before)."""
+    from typer.testing import CliRunner
+
+    from consumption_monitor import clock
+    from consumption_monitor.cli import app
+
+    today = clock.today()
+    write_result(settings, ComputeResult(table=_table(), vintage=today))
+    monkeypatch.setenv("CMON_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CMON_DATABASE_URL", settings.database_url or "")
+    yesterday = (today - pd.Timedelta(days=1)).isoformat()
+    out = CliRunner().invoke(app, ["alerts", "check", "--date", yesterday, "--json"])
+    assert out.exit_code == 0, out.output
+    assert {a["rule"] for a in json.loads(out.output)["alerts"]} == {
+        "growth_small_base", "growth_implausible",
+    }  # fmt: skip

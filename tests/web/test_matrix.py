@@ -66,6 +66,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/map"): "view_indicators",
     ("GET", "/business-districts"): "view_indicators",
     ("GET", "/holidays"): "view_indicators",
+    ("GET", "/programmes"): "view_indicators",
     ("GET", "/evaluation"): "view_evaluation",
     ("GET", "/targets"): "view_plan",
     ("GET", "/targets/{target_id}"): "view_plan",

@@ -30,6 +30,7 @@ PAGES = [
     "/map",
     "/business-districts",
     "/holidays",
+    "/programmes",
     "/evaluation",
     "/targets",
     "/targets/T-retail-sales-growth-parity",
@@ -312,6 +313,7 @@ def test_every_template_key_is_in_the_catalog() -> None:
         "holiday": ["total", "daily_average"],
         "reports": ["monthly", "quarterly", "holiday"],
         "overview": ["provisional"],
+        "prog": ["trade_in", "tax_refund", "inbound", "service", "debut"],
     }
     used |= {f"{prefix}.{v}" for prefix, values in vocabularies.items() for v in values}
     nav_keys = {item.key for item in NAV}

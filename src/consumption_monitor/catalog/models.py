@@ -155,6 +155,8 @@ class Column(_Frozen):
     values: list[str] | None = None
     labels_zh: dict[str, str] | None = None
     description: str = ""
+    #: The note a template's 填写说明 sheet prints, in plain Chinese (``description`` is English).
+    description_zh: str = ""
 
 
 class Dataset(_Frozen):

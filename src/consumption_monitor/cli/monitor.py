@@ -252,7 +252,12 @@ def _alerts_group() -> typer.Typer:
     @group.command("check")
     def check(
         rules: Annotated[
-            Path | None, typer.Option("--rules", help="Alert rules YAML. 告警规则文件。")
+            Path | None,
+            typer.Option(
+                "--rules",
+                help="Alert rules YAML (default: the bundled growth-sanity rules). 告警规则文件"
+                "（默认：内置增速核查规则）。",
+            ),
         ] = None,
         date: DateOpt = None,
         deliver: Annotated[
@@ -262,13 +267,13 @@ def _alerts_group() -> typer.Typer:
         lang: LangOpt = None,
     ) -> None:
         """Detect anomalies and feed gaps, apply rules, store and send alerts. 运行监测检查。"""
-        from consumption_monitor.monitor.alerts import load_rules
+        from consumption_monitor.monitor.alerts import default_rules, load_rules
         from consumption_monitor.monitor.checks import run_checks
         from consumption_monitor.monitor.daily import publish_day
 
         lang = resolve_lang(lang)
         with handle_errors(lang, as_json=as_json):
-            ruleset = load_rules(rules) if rules else None
+            ruleset = load_rules(rules) if rules else default_rules()
             result = run_checks(
                 load_settings(), ruleset, as_of=_day(date) or publish_day(), deliver=deliver
             )
@@ -286,11 +291,10 @@ def _alerts_group() -> typer.Typer:
                 [[d.kind, " ".join(v for v in d.series.values() if v), d.start, d.end,
                   f"{d.score:.1f}"] for d in result.detections],
             )  # fmt: skip
-            if ruleset is not None:
-                _print(list(result.alerts), False, lang)
-                for d in result.deliveries:
-                    console.print(f"delivery alert #{d.alert_id} → {d.channel}: "
-                                  f"{'ok' if d.ok else d.error}")  # fmt: skip
+            _print(list(result.alerts), False, lang)
+            for d in result.deliveries:
+                console.print(f"delivery alert #{d.alert_id} → {d.channel}: "
+                              f"{'ok' if d.ok else d.error}")  # fmt: skip
 
     return group
 

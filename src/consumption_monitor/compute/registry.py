@@ -32,7 +32,8 @@ def registry_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: Context) 
 
     The month of a row is that of ``date_column`` (a date) or ``period_column`` (a ``YYYY-MM``
     period column, programme reports); ``kinds`` keeps the rows whose ``kind_column`` (default
-    ``kind``) is one of them.
+    ``kind``) is one of them. ``dim`` names the breakdown; ``dim_column`` (default: ``dim``)
+    is the column it reads, empty cells counting as ``none``.
     """
     if "kinds" in params:
         t = t.filter(t[params.get("kind_column", "kind")].isin(list(params["kinds"])))
@@ -49,6 +50,14 @@ def registry_expr(t: ir.Table, code: str, params: dict[str, Any], ctx: Context) 
         _v=(t[value].cast("float64") if value else ibis.literal(1.0)),
     )
     dim = params.get("dim", "")
+    if dim and "dim_column" in params:
+        # A breakdown named apart from its column (``business_district`` from
+        # ``business_district_id``, as on the card side); an empty cell is ``none`` (outside any
+        # 商圈), never the total's "".
+        # 商圈 outside the lake's schema (batches stored before the column existed): all none.
+        col = params["dim_column"]
+        raw = rows[col].cast("string") if col in rows.columns else ibis.null("string")
+        rows = rows.mutate(**{dim: ibis.coalesce(raw.nullif(""), ibis.literal("none"))})
     ytd = expand_ytd(rows)
     year = rows.mutate(period=rows.period.substr(0, 4))
     parts = []

@@ -28,6 +28,7 @@ from consumption_monitor.catalog.uscc import make_uscc
 from consumption_monitor.cellsafe import csv_text
 from consumption_monitor.errors import ConfigError, NotFoundError
 from consumption_monitor.indicators import load_indicators
+from consumption_monitor.indicators.format import UNIT_LABELS_ZH
 from consumption_monitor.plan import Plan, load_plan
 
 TemplateFormat = Literal["xlsx", "csv"]
@@ -245,8 +246,8 @@ def _write_xlsx(
         for r, col in enumerate(ds.columns, start=1):
             guide.write_row(r, 0, [
                 header_label(col), col.name, TYPE_ZH.get(col.type, col.type),
-                "是" if col.required else "否", col.unit or "",
-                "、".join(choices(col, cat, scope)[:20]), col.description,
+                "是" if col.required else "否", UNIT_LABELS_ZH.get(col.unit or "", col.unit or ""),
+                "、".join(choices(col, cat, scope)[:20]), col.description_zh,
             ])  # fmt: skip
         guide.write_string(
             len(ds.columns) + 2, 0,

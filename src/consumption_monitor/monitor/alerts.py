@@ -19,6 +19,11 @@ Rule file (``cmon alerts check --rules rules.yaml``)::
 
 A condition on a missing value (no baseline yet, no data last year) is false: no alert from
 absent data, except through ``missing_days`` rules on the ``feed`` indicator.
+
+Without a rule file the bundled rules apply (:func:`default_rules`,
+``monitor/data/default_rules.yaml``): an absurd growth withheld by the growth-sanity rules
+(beyond ±500%, or on a stub base) raises a stored alert out of the box. A rule file replaces
+them.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ __all__ = [
     "AlertService",
     "DeliveryOut",
     "RuleSet",
+    "default_rules",
     "evaluate_rules",
     "load_rules",
     "parse_condition",
@@ -159,6 +165,16 @@ def load_rules(path: Path | str) -> RuleSet:
     return rules
 
 
+def default_rules() -> RuleSet:
+    """The bundled rules (``monitor/data/default_rules.yaml``): growth withheld as implausible
+    (beyond ±500%) or on a small base, per region; no channels, so the alerts are stored and
+    listed, not sent."""
+    from importlib import resources
+
+    path = resources.files("consumption_monitor.monitor").joinpath("data", "default_rules.yaml")
+    return load_rules(Path(str(path)))
+
+
 class AlertHit(BaseModel):
     """A rule that fired on one series at ``last_date``."""
 
@@ -195,6 +211,16 @@ def _region_match(rule_region: str, region: str, dim: str, dim_value: str, cat: 
     except NotFoundError:
         return region == rule_region
     return dim == "business_district" and dim_value == bd
+
+
+def _detail(g: pd.DataFrame) -> tuple[str, str]:
+    """The latest day's ``detail_zh`` / ``detail_en`` of a series (what a metric row says it is
+    about, e.g. the indicators behind ``growth_sanity``), else empty."""
+    if "detail_zh" not in g.columns:
+        return "", ""
+    last = g[g["date"] == g["date"].max()].iloc[-1]
+    zh, en = last.get("detail_zh"), last.get("detail_en")
+    return (zh if isinstance(zh, str) else ""), (en if isinstance(en, str) else "")
 
 
 def evaluate_rules(
@@ -236,6 +262,7 @@ def evaluate_rules(
                 continue
             last = float(vals.loc[max(vals.index)])
             where = region + (f" {dim}={dim_value}" if dim else "")
+            detail_zh, detail_en = _detail(g)
             hits.append(
                 AlertHit(
                     rule=rule.name,
@@ -252,12 +279,13 @@ def evaluate_rules(
                     message_zh=(
                         f"【{rule.severity}】{rule.name}：{where} 的 {rule.indicator} 连续"
                         f"{rule.window}天满足 {rule.condition}（最新 {field}={last:.2f}，"
-                        f"截至{as_of.isoformat()}）"
+                        f"截至{as_of.isoformat()}）" + (f"；涉及：{detail_zh}" if detail_zh else "")
                     ),
                     message_en=(
                         f"[{rule.severity}] {rule.name}: {rule.indicator} of {where} met "
                         f"{rule.condition} on each of the last {rule.window} day(s) "
                         f"(latest {field}={last:.2f}, as of {as_of.isoformat()})"
+                        + (f"; concerns: {detail_en}" if detail_en else "")
                     ),
                     channels=list(
                         rule.channels

@@ -136,14 +136,28 @@ def _feed_metrics(data: MonitorData, as_of: dt.date) -> pd.DataFrame:
 
 def sanity_metrics(table: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The ``growth_sanity`` metric: figures of the stored indicator table withheld by the
-    growth-sanity rules (:mod:`consumption_monitor.compute.sanity`), one row per indicator and
-    region (``dim`` = ``note``, ``value`` = how many), so a rule such as
-    ``{indicator: growth_sanity, dim: "*", condition: "value > 0"}`` fires on them (#20)."""
+    growth-sanity rules (:mod:`consumption_monitor.compute.sanity`), one row per region and
+    note (``dim`` = ``note``, ``value`` = how many, over every indicator), so a rule such as
+    ``{indicator: growth_sanity, dim: "*", condition: "value > 0"}`` fires once per region and
+    reason (#20). ``detail_zh`` / ``detail_en`` name the indicators and their counts, which the
+    alert message repeats."""
     from consumption_monitor.compute.sanity import withheld_counts
+    from consumption_monitor.indicators import load_indicators
+
+    catalog = load_indicators()
+
+    def name(code: str, lang: str) -> str:
+        if code not in catalog.codes:
+            return code
+        ind = catalog.get(code)
+        return ind.name_zh if lang == "zh" else ind.name_en
 
     counts = withheld_counts(table)
-    return pd.DataFrame(
-        [
+    rows = []
+    for (region, note), group in counts.groupby(["region", "note"], sort=True):
+        g = group.sort_values(["count", "indicator"], ascending=[False, True])
+        pairs = list(zip(g["indicator"].astype(str), g["count"].astype(int), strict=True))
+        rows.append(
             {
                 "date": as_of,
                 "side": "indicators",
@@ -151,21 +165,22 @@ def sanity_metrics(table: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
                 "region": str(region),
                 "dim": "note",
                 "dim_value": str(note),
-                "value": float(n),
+                "value": float(g["count"].sum()),
+                "detail_zh": "、".join(f"{name(c, 'zh')}{n}项" for c, n in pairs),
+                "detail_en": "; ".join(f"{name(c, 'en')} ({n})" for c, n in pairs),
             }
-            for region, note, n in zip(
-                counts["region"], counts["note"], counts["count"], strict=True
-            )
-        ]
-    )
+        )
+    return pd.DataFrame(rows)
 
 
 def _stored_sanity(settings: Settings, as_of: dt.date) -> pd.DataFrame:
     from consumption_monitor.errors import NotFoundError
     from consumption_monitor.store.results import read_result
 
+    # The check of day D runs on D + 1 (T+1, like the daily report it watches), after that
+    # morning's computation: a table computed on D + 1 is what the check sees.
     try:
-        table = read_result(settings, as_of=as_of)
+        table = read_result(settings, as_of=as_of + dt.timedelta(days=1))
     except NotFoundError:
         return pd.DataFrame()
     return sanity_metrics(table, as_of)

@@ -27,7 +27,14 @@ from consumption_monitor.errors import (
     PermissionDeniedError,
 )
 from consumption_monitor.monitor.submissions import obligations
-from consumption_monitor.web import admin, bigscreen_data, figures, pages_analysis, pages_work
+from consumption_monitor.web import (
+    admin,
+    bigscreen_data,
+    figures,
+    pages_analysis,
+    pages_programmes,
+    pages_work,
+)
 from consumption_monitor.web.clientaddr import client_address
 from consumption_monitor.web.deps import (
     DB,
@@ -64,6 +71,7 @@ from consumption_monitor.web.uploads import save_upload
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 router.include_router(admin.router)
 router.include_router(pages_analysis.router)
+router.include_router(pages_programmes.router)
 router.include_router(pages_work.router)
 
 Viewer = Annotated[Principal, require(Action.VIEW_OVERVIEW)]

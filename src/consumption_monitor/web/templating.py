@@ -43,6 +43,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav.map", "/map", Action.VIEW_INDICATORS, "nav-map"),
     NavItem("nav.business_districts", "/business-districts", Action.VIEW_INDICATORS, "nav-bd"),
     NavItem("nav.holidays", "/holidays", Action.VIEW_INDICATORS, "nav-holidays"),
+    NavItem("nav.programmes", "/programmes", Action.VIEW_INDICATORS, "nav-programmes"),
     NavItem("nav.plan", "/plan", Action.VIEW_PLAN, "nav-plan"),
     NavItem("nav.targets", "/targets", Action.VIEW_PLAN, "nav-targets"),
     NavItem("nav.evaluation", "/evaluation", Action.VIEW_EVALUATION, "nav-evaluation"),
