@@ -201,4 +201,4 @@ def test_warmup_fills_the_memo_on_a_demo_lake(tmp_path: Path) -> None:
     from consumption_monitor.web.providers import overview
 
     overview(settings)
-    assert memo.RUNS == runs
+    assert runs == memo.RUNS
