@@ -36,10 +36,19 @@ def _official(rows: list[tuple[str, str, str, float | None, float | None]]) -> i
             for r, p, b, v, g in rows
         ]  # fmt: skip
     )
-    return ibis.memtable(frame, schema={"region": "string", "indicator": "string",
-                                        "period": "string", "basis": "string",
-                                        "value": "float64", "yoy_pct": "float64",
-                                        "source": "string", "unit": "string"})  # fmt: skip
+    return ibis.memtable(
+        frame,
+        schema={
+            "region": "string",
+            "indicator": "string",
+            "period": "string",
+            "basis": "string",
+            "value": "float64",
+            "yoy_pct": "float64",
+            "source": "string",
+            "unit": "string",
+        },
+    )
 
 
 # pyspark's toPandas passes copy= to astype, which pandas 3 deprecates (third-party, harmless).
