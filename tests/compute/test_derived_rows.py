@@ -34,7 +34,7 @@ def _official(rows: list[tuple[str, str, str, float | None, float | None]]) -> i
                 "unit": "yi_yuan",
             }
             for r, p, b, v, g in rows
-        ]  # fmt: skip
+        ]
     )
     return ibis.memtable(
         frame,
