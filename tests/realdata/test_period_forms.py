@@ -147,3 +147,25 @@ def test_a_half_year_gdp_release_reaches_the_quarterly_share(lake: Path) -> None
     assert got[("2023-Q2", "ytd")] == pytest.approx((820 + 130) / h1 * 100)
     assert got[("2023-Q2", "quarter")] == pytest.approx((420 + 70) / (h1 - q1) * 100)
     assert got[("2023-Q1", "ytd")] == pytest.approx(460 / q1 * 100)
+
+
+@pytest.mark.parametrize("form", [f for f in PERIOD_FORMS if f.form != "code"], ids=str)
+def test_the_rule_table_says_what_canonical_period_does(form: Any) -> None:
+    """Each row's first example gives what the table says, in each frequency column."""
+    label = form.examples.split(",")[0].split(" (")[0].strip()
+    assert period_form(label) == form.form
+    for frequency, said in (("monthly", form.monthly), ("quarterly", form.quarterly),
+                            ("annual", form.annual)):  # fmt: skip
+        if said.startswith("refused"):
+            with pytest.raises(NormaliseError):
+                canonical_period(label, frequency)
+            continue
+        p = canonical_period(label, frequency)
+        assert f"{p.code} {p.basis}" == " ".join(said.split()[:2]), (frequency, said)
+
+
+def test_the_rule_table_is_printed_in_the_docs() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "ingestion.md").read_text(encoding="utf-8")
+    assert "### Period labels" in docs
+    for f in PERIOD_FORMS:
+        assert f"| `{f.form}` | {f.examples} | {f.monthly} | {f.quarterly} | {f.annual} |" in docs

@@ -57,7 +57,7 @@ class PeriodForm:
     annual: str
 
 
-#: The rule table (printed in docs/ingestion.md; tests/ingest/test_periods.py pins each row).
+#: The rule table (printed in docs/ingestion.md; tests/realdata/test_period_forms.py pins it).
 PERIOD_FORMS: tuple[PeriodForm, ...] = (
     PeriodForm("month", "2024年10月", "2024-10 month", "refused", "2024-10 month"),
     PeriodForm("jan_feb", "2024年1-2月", "2024-02 ytd (or month)", "refused",
