@@ -78,11 +78,10 @@ def build_demo(
     write_result(settings, computed)
     result.indicator_rows = len(computed.table)
     say("scheduled reports")
-    from datetime import datetime
-
+    from consumption_monitor import clock
     from consumption_monitor.report import run_due_reports
 
-    run_due_reports(settings, datetime.now())
+    run_due_reports(settings, clock.now())
     say("demo users")
     result.users_created = ensure_demo_users(settings)
     return result

@@ -39,6 +39,9 @@ PERIODS = [
     ("2024年1－12月", Period("2024-12", "month", "ytd")),
     ("2024年上半年", Period("2024-06", "month", "ytd")),
     ("2024年前三季度", Period("2024-09", "month", "ytd")),
+    ("2024年1-3季度", Period("2024-09", "month", "ytd")),
+    ("2024年一至二季度", Period("2024-06", "month", "ytd")),
+    ("2024年1-4季度", Period("2024-12", "month", "ytd")),  # was read as September
     ("2024年一季度", Period("2024-Q1", "quarter", "quarter")),
     ("2024年第二季度", Period("2024-Q2", "quarter", "quarter")),
     ("2024年第3季度", Period("2024-Q3", "quarter", "quarter")),

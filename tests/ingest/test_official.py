@@ -45,8 +45,8 @@ def test_pasted_release_is_normalised(b: ModuleType, settings: Settings, tmp_pat
     assert got == [
         {"region": "100000", "indicator": "retail_sales", "period": "2024-02", "basis": "ytd",
          "value": 81307.0, "unit": "yi_yuan", "yoy_pct": 5.5},
-        {"region": "100000", "indicator": "retail_sales", "period": "2024-Q1", "basis": "quarter",
-         "value": None, "unit": "yi_yuan", "yoy_pct": 4.7},
+        {"region": "100000", "indicator": "retail_sales", "period": "2024-03", "basis": "ytd",
+         "value": None, "unit": "yi_yuan", "yoy_pct": 4.7},  # 一季度 of a monthly series: 1-3月
         {"region": "120000", "indicator": "retail_sales", "period": "2024-10", "basis": "ytd",
          "value": 3123.5, "unit": "yi_yuan", "yoy_pct": 3.2},
         {"region": "120101", "indicator": "retail_sales_above_size", "period": "2024",
@@ -77,7 +77,8 @@ def test_english_headers_and_basis_column_omitted(
     head = ["region", "indicator", "period", "value", "yoy_pct"]
     rows = [["Tianjin", "GDP", "2024年前三季度", "12,000", "4.8"]]
     got = _load(b, settings, tmp_path, rows, head)
-    assert got[0]["period"] == "2024-09" and got[0]["basis"] == "ytd"
+    # GDP is quarterly: 前三季度 is stored as the third cumulative quarter (ingest/periods.py).
+    assert got[0]["period"] == "2024-Q3" and got[0]["basis"] == "ytd"
     assert got[0]["indicator"] == "gdp" and got[0]["unit"] == "yi_yuan"
 
 

@@ -107,3 +107,20 @@ def test_one_clock_in_the_city_zone(monkeypatch: pytest.MonkeyPatch, settings: S
 def test_an_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="IANA"):
         Settings(timezone="Mars/Olympus")
+
+
+def test_a_unit_report_with_vintage_9999_12_31_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # A district's unit report (#18 item 7): the far-future vintage is refused like a release.
+    path = tmp_path / "report.csv"
+    path.write_text("报送单位,指标,时期,数值,计量单位\n和平区,tourists,2025-03,12.5,万人次\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(DataValidationError) as exc:
+        ingest([path], "unit_reports", settings=settings, vintage="9999-12-31")
+    assert "after today" in exc.value.en and "晚于今天" in exc.value.zh
+    with Store(settings) as store:
+        assert store.visible_batches("unit_reports") == []
+    ingest([path], "unit_reports", settings=settings)  # today's vintage loads
+    with Store(settings) as store:
+        assert len(store.visible_batches("unit_reports")) == 1

@@ -102,7 +102,7 @@ def read_back(want: dict[tuple[str, str, str, str], Any], region: str) -> dict[A
 
 def test_fixture_names_a_source_for_every_figure() -> None:
     rels = rt.releases("全国") + rt.releases("天津市")
-    assert sum(len(r.figures) for r in rels) >= 55
+    assert sum(len(r.figures) for r in rels) >= 68
     with rt.DATA.open(encoding="utf-8") as fh:
         for line in fh.readlines()[1:]:
             assert line.rstrip().split(",")[-1].startswith("http"), line

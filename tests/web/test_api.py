@@ -118,6 +118,18 @@ def test_token_scope_and_upload(
     assert client.get(url.format("unit_reports"), headers=h.bearer(office)).json()["count"] == 1
 
 
+def test_an_upload_with_vintage_9999_12_31_is_refused(client, db: Session, users, h) -> None:
+    """A pushed unit report dated in the far future is a 422 and loads nothing (#18 item 7)."""
+    secret = h.token_for(db, "heping", ["unit_reports"])
+    url = "/api/v1/datasets/unit_reports/batches"
+    files = {"file": ("report.csv", GOOD_CSV.encode(), "text/csv")}
+    refused = client.post(url, headers=h.bearer(secret), files=files,
+                          params={"vintage": "9999-12-31"})  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    assert "晚于今天" in refused.json()["error"]["message_zh"]
+    assert client.get(url, headers=h.bearer(secret)).json()["count"] == 0
+
+
 def test_bad_file_is_refused_with_located_problems(client, db: Session, users, h) -> None:
     secret = h.token_for(db, "heping", ["unit_reports"])
     bad = "报送单位,指标,时期,数值\n和平区,tourists,2025-13,abc\n"

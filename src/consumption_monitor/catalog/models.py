@@ -138,6 +138,11 @@ class IndicatorName(_Frozen):
     computed: bool = Field(False, description="The indicator engine computes it (cmon compute).")
     definition_zh: str = Field("", description="口径 in Chinese.")
     definition_en: str = Field("", description="The definition in English.")
+    frequency: Literal["daily", "monthly", "quarterly", "annual"] | None = Field(
+        None,
+        description="How often it is released; decides the stored period form "
+        "(ingest/periods.py). Required for computed indicators.",
+    )
 
 
 class Column(_Frozen):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import typer
 
+from consumption_monitor import clock
 from consumption_monitor.cli.common import (
     JsonOpt,
     LangOpt,
@@ -44,12 +44,11 @@ MembershipOpt = Annotated[
     Path | None,
     typer.Option("--membership", help="CSV/Parquet of enterprise_id, chain, link (office list)."),
 ]
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _as_of(text: str | None) -> date:
     if text is None:
-        return datetime.now(_SHANGHAI).date()
+        return clock.today()
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -7,13 +7,14 @@ the report in each language, write the files to ``--out`` (or into the report st
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import TypeAdapter, ValidationError
 
+from consumption_monitor import clock
 from consumption_monitor.cli.common import (
     JsonOpt,
     handle_errors,
@@ -218,7 +219,7 @@ def register(app: typer.Typer) -> None:
             settings = get_settings()
             path = schedule_path(settings)
             plan = load_schedule(path)
-            result = run_due_reports(settings, datetime.now().astimezone()) if run else None
+            result = run_due_reports(settings, clock.now()) if run else None
             stored = list_reports(settings)
         if as_json:
             print_json(

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from pydantic import BaseModel, Field
@@ -61,7 +60,6 @@ from consumption_monitor.ingest.validate import (
 )
 from consumption_monitor.ingest.vintages import check_not_future, shadow_check
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Required columns that may be derived instead of given (basis from the period label).
 INFERABLE = {"official_stats": frozenset({"basis"})}
 

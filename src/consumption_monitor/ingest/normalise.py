@@ -159,7 +159,8 @@ def parse_period(text: str) -> Period:
     Accepted: ``2024-10``, ``2024/10``, ``2024.10``, ``202410``, ``2024年10月`` (month);
     ``2024年1-10月`` (cumulative → ``ytd``); ``2024年1-2月`` (Jan–Feb, ``2024-02``);
     ``2024年一季度``/``2024年第1季度``/``2024Q1``/``2024-Q1`` (quarter); ``2024年上半年``,
-    ``2024年前三季度`` (cumulative to June/September); ``2024年``, ``2024``, ``2024年全年`` (year);
+    ``2024年前三季度``, ``2024年1-3季度`` (cumulative to June/September/…); ``2024年``,
+    ``2024``, ``2024年全年`` (year);
     an Excel date on the first of a month (``2024-10-01``).
 
     >>> parse_period("2024年1-2月")
@@ -180,10 +181,13 @@ def parse_period(text: str) -> Period:
     if m:
         year = _check_year(int(m.group(1)))
         return Period(f"{year}-Q{_CN_DIGITS[m.group(2)]}", "quarter", "quarter")
-    m = re.fullmatch(r"(\d{4})年(上半年|前三季度|1-4季度)", raw)
+    m = re.fullmatch(r"(\d{4})年(上半年|前三季度)", raw)
     if m:
         month = 6 if m.group(2) == "上半年" else 9
         return _month(_check_year(int(m.group(1))), month, "ytd")
+    m = re.fullmatch(rf"(\d{{4}})年第?[1一]{_RANGE}([1-4一二三四])季度", raw)
+    if m:  # 1-2季度, 1—3季度, 一至四季度: cumulative to the quarter's last month
+        return _month(_check_year(int(m.group(1))), 3 * _CN_DIGITS[m.group(2)], "ytd")
     m = re.fullmatch(rf"(\d{{4}})年(\d{{1,2}}){_RANGE}(\d{{1,2}})月(份)?", raw)
     if m:
         year, first, last = _check_year(int(m.group(1))), int(m.group(2)), int(m.group(3))

@@ -6,8 +6,11 @@ note``. Published tables are pasted in as people find them, so:
 - ``region`` takes an admin code or a name (全国/China → 100000, 天津 → 120000, 和平区 → 120101);
   ``indicator`` a catalog code or the official Chinese name (社会消费品零售总额 → retail_sales).
 - ``period`` takes the labels of ``normalise.parse_period``; the label may say the basis:
-  ``2024年1-10月`` is cumulative (``ytd``), ``2024年一季度`` a quarter, ``2024年`` a year. An
+  ``2024年1-10月`` is cumulative (``ytd``), ``2024年二季度`` a quarter, ``2024年`` a year. An
   empty ``basis`` is filled from the label; a label that contradicts ``basis`` is an error.
+  Each row is then stored in the one canonical form of its series' frequency
+  (:mod:`consumption_monitor.ingest.periods`): 上半年 is ``YYYY-Q2`` ytd for GDP and
+  ``YYYY-06`` ytd for 社零, 一季度 ``YYYY-Q1`` ytd and ``YYYY-03`` ytd.
   ``YYYY-02`` with ``ytd`` (or ``month``) is the combined January–February period.
 - ``value`` may be empty when ``yoy_pct`` is given (growth-only releases are first-class); a row
   with neither is an error. Published growth is stored as given, never recomputed.
@@ -25,6 +28,7 @@ from consumption_monitor.errors import NotFoundError
 from consumption_monitor.ingest.checks import CATEGORY_SEP
 from consumption_monitor.ingest.headers import MONEY, normalise_unit
 from consumption_monitor.ingest.normalise import NormaliseError, is_missing, parse_period
+from consumption_monitor.ingest.periods import period_form_rule
 from consumption_monitor.ingest.validate import Context, Finding
 
 _UNIT_ZH = {"yuan": "元", "wan_yuan": "万元", "yi_yuan": "亿元", "percent": "%"}
@@ -213,7 +217,7 @@ def category_rule(
 def official_rules(dataset: str) -> list[object]:
     """The row rules of a dataset (empty for datasets without special rules)."""
     if dataset == "official_stats":
-        return [category_rule, basis_rule, growth_only_rule, UnitRule()]
+        return [category_rule, basis_rule, period_form_rule, growth_only_rule, UnitRule()]
     if dataset == "unit_reports":
         return [category_rule, UnitRule()]
     return []

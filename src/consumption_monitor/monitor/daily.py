@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
@@ -60,7 +59,6 @@ __all__ = [
     "publish_day",
 ]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAILY_COLUMNS: tuple[str, ...] = (
     "date", "side", "indicator", "region", "dim", "dim_value", "value", "yoy_pct",
     "merchants", "cards", "units", "suppressed",

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from consumption_monitor import clock
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConfigError, ConsumptionMonitorError, NotFoundError
 from consumption_monitor.report.build import build_report
@@ -166,7 +167,7 @@ def store_report(
     now: datetime | None = None,
 ) -> list[StoredReport]:
     """Build ``kind``/``period`` in each language, write each format into the store, index it."""
-    now = now or datetime.now().astimezone()
+    now = now or clock.now()
     rows = list_reports(settings)
     added = []
     for lang in langs:
