@@ -325,14 +325,17 @@ def _partitioned_pair_counts(
     ordinary aggregation that DuckDB spills to disk (its ``COUNT(DISTINCT)`` per group is held
     in memory) and Spark plans without multiplying the rows for two distinct columns.
     """
-    parts = []
+    parts: list[pd.DataFrame] = []
     for part in range(n):
         kept = rows.filter(rows[col].notnull(), _in_partition(rows[col], part, n))
         pairs = kept.select(*keys, col).distinct()
         parts.append(con.execute(pairs.group_by(keys).aggregate(**{name: pairs.count()})))
     if n == 1:
         return parts[0]
-    return pd.concat(parts, ignore_index=True).groupby(keys, as_index=False, sort=False)[name].sum()
+    out: pd.DataFrame = (
+        pd.concat(parts, ignore_index=True).groupby(keys, as_index=False, sort=False)[name].sum()
+    )
+    return out
 
 
 def _empty_cells() -> pd.DataFrame:

@@ -178,7 +178,7 @@ def memory_limit_bytes(con: BaseBackend) -> int | None:
     if engine_of(con) == "spark":
         return None
     # raw_sql hands back the connection itself: fetch everything, do not close it.
-    text = str(con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0])  # type: ignore[attr-defined]
+    text = str(con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
     number, _, unit = text.strip().partition(" ")
     try:
         return int(float(number) * _UNITS[unit.strip().upper() or "B"])
