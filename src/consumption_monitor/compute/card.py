@@ -332,10 +332,8 @@ def _partitioned_pair_counts(
         parts.append(con.execute(pairs.group_by(keys).aggregate(**{name: pairs.count()})))
     if n == 1:
         return parts[0]
-    out: pd.DataFrame = (
-        pd.concat(parts, ignore_index=True).groupby(keys, as_index=False, sort=False)[name].sum()
-    )
-    return out
+    merged = pd.concat(parts, ignore_index=True)
+    return merged.groupby(keys, as_index=False, sort=False).agg({name: "sum"})
 
 
 def _empty_cells() -> pd.DataFrame:
