@@ -7,9 +7,10 @@ the partitioned plan (the default) splits the ids by ``hash(id) % N`` with ``N``
 :func:`~consumption_monitor.compute.card.distinct_partitions` (payments and the DuckDB
 ``memory_limit``) and adds the partitions' counts up. Both run on the same Parquet file (the
 W1 generator: 30 days, merchants with a fixed district, 商圈 and MCC) in a fresh child each,
-under the same ``memory_limit`` and 2 threads; the result fingerprint (every cell, hashed)
-must be equal (keys, counts and capped distinct counts exactly, the spending sum rounded). Reported per case: seconds, peak RSS of the process and the peak size of
-DuckDB's spill folder (sampled every 50 ms).
+under the same ``memory_limit`` and 2 threads; the result fingerprint (keys, counts and capped
+distinct counts of every cell exactly, the spending sum rounded) must be equal. Reported per
+case: seconds, peak RSS of the process and the peak size of DuckDB's spill folder (sampled
+every 50 ms).
 """
 
 from __future__ import annotations
