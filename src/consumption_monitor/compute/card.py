@@ -280,7 +280,7 @@ def card_cells(
 PAIR_BYTES = 160
 #: Share of the engine's memory limit one partition's pairs may fill: the scan, the other
 #: aggregation and the result need the rest. Half, not less: each extra partition costs
-#: 0.4–0.7× the one-pass time (W7), while DuckDB spills a slight overshoot cheaply.
+#: about the one-pass time again (W7: 0.4–2.4×), while DuckDB spills a slight overshoot cheaply.
 PAIR_BUDGET = 0.5
 #: Upper bound on partitions (each is one more scan of the payments per id column).
 MAX_PARTITIONS = 64
