@@ -29,6 +29,7 @@ MODULES: dict[str, str] = {
     "W4": "w4_seasonal",
     "W5": "w5_targets",
     "W6": "w6_api",
+    "W7": "w7_card_memory",
 }
 
 

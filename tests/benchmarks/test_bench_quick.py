@@ -107,3 +107,26 @@ def test_fingerprints_tolerate_float_rounding_only(harness) -> None:  # type: ig
     assert harness._same([3, 1.0000000001e9], [3, 1.0e9])
     assert not harness._same([3, 1.001e9], [3, 1.0e9])
     assert not harness._same([3, 1.0], [4, 1.0])
+
+
+def test_card_memory_table_puts_both_plans_side_by_side(harness) -> None:  # type: ignore[no-untyped-def]
+    from benchmarks.workloads import w7_card_memory as w7
+
+    p = {"sizes": [1000, 2000], "memory_limit": "64MB"}
+    cases = {c.key: c for c in w7.cases(p)}
+    assert set(cases) == {"single@1000", "partitioned@1000", "single@2000", "partitioned@2000"}
+    run = {"partitions": 3, "spill_mb": 0.0}
+    results = [
+        harness.Result(cases["single@1000"], "ok", 4.0, 5.0, 900.0, 1000, [5, "ab"],
+                       extra={"partitions": 1, "spill_mb": 120.0}),
+        harness.Result(cases["partitioned@1000"], "ok", 6.0, 7.0, 300.0, 1000, [5, "ab"],
+                       extra=run),
+        harness.Result(cases["single@2000"], "ok", 4.0, 5.0, 900.0, 2000, [5, "ab"]),
+        harness.Result(cases["partitioned@2000"], "ok", 6.0, 7.0, 300.0, 2000, [5, "cd"],
+                       extra=run),
+    ]  # fmt: skip
+    lines = w7.render(results, p)
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+    assert len(rows) == 2 and all(len(r) == 10 for r in rows)
+    assert rows[0] == ["1,000", "3", "4.00", "6.00", "1.50×", "900", "300", "120", "0", "yes"]
+    assert rows[1][-1] == "**DIFFERS**"

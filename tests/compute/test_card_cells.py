@@ -95,7 +95,11 @@ def _key(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def check(
-    rows: list[dict[str, Any]], min_m: int, min_c: int, con: BaseBackend | None = None
+    rows: list[dict[str, Any]],
+    min_m: int,
+    min_c: int,
+    con: BaseBackend | None = None,
+    partitions: int | None = None,
 ) -> pd.DataFrame:
     con = con or connect(engine="duckdb")
     card = register_frame(con, "cards", pd.DataFrame(rows), schema=PAYMENT_SCHEMA)
@@ -103,7 +107,7 @@ def check(
         city=CITY, mcc_map=MCC, upgrade=(), upgrade_note="", district_names={},
         min_merchants=min_m, min_cards=min_c,
     )  # fmt: skip
-    got = _key(card_cells(con, card, ctx))
+    got = _key(card_cells(con, card, ctx, partitions=partitions))
     want = _key(naive_cells(rows, min_m, min_c))
     assert len(got) == len(want)
     keys = ["period", "region", "dim", "dim_value"]
@@ -135,9 +139,12 @@ payment = st.fixed_dictionaries(
     rows=st.lists(payment, min_size=1, max_size=80),
     min_m=st.integers(1, 6),
     min_c=st.integers(1, 12),
+    partitions=st.sampled_from([None, 1, 3, 7]),
 )
-def test_card_cells_equal_a_naive_loop(rows: list[dict[str, Any]], min_m: int, min_c: int) -> None:
-    check(rows, min_m, min_c)
+def test_card_cells_equal_a_naive_loop(
+    rows: list[dict[str, Any]], min_m: int, min_c: int, partitions: int | None
+) -> None:
+    check(rows, min_m, min_c, partitions=partitions)
 
 
 def test_straddling_cells_are_counted_exactly(backend: BaseBackend) -> None:

@@ -133,6 +133,7 @@ def card_cells(
     card: ir.Table,
     ctx: Context,
     dims: dict[str, str] | None = None,
+    partitions: int | None = None,
 ) -> pd.DataFrame:
     """Every card cell (:data:`CELL_SCHEMA`): sums, counts and capped distinct counts.
 
@@ -157,8 +158,19 @@ def card_cells(
     scanned three or four times whatever the number of dims, and the rows Spark shuffles do
     not multiply with the rollups. Rows without a district give a district-level cell with a
     null region; null merchants or cards are not counted.
+
+    Memory: the distinct counts of both steps run once per hash partition of the ids
+    (``partitions``; default :func:`distinct_partitions` of the payments and the engine's
+    memory limit), each query holding only its partition's (cell, id) pairs, and add up. An id
+    falls in exactly one partition, so the sums are exact whatever the partition count; each
+    extra partition costs one more scan of the payments per id column.
     """
-    from consumption_monitor.engine import quiet_engine_warnings, register_frame, unregister_frame
+    from consumption_monitor.engine import (
+        memory_limit_bytes,
+        quiet_engine_warnings,
+        register_frame,
+        unregister_frame,
+    )
 
     dims = CARD_DIMS if dims is None else dims
     min_m, min_c, city = ctx.min_merchants, ctx.min_cards, ctx.city
@@ -167,14 +179,12 @@ def card_cells(
     plain = rows.group_by(keys).aggregate(
         _sum=rows.amount.sum(), _n=rows.count(), _night=rows.amount.sum(where=rows.night)
     )
-    # Distinct counts as a GROUP BY of the distinct pairs: an ordinary aggregation, which
-    # DuckDB spills to disk (its COUNT(DISTINCT) per group is held in memory) and Spark plans
-    # without multiplying the rows for two distinct columns.
     with quiet_engine_warnings():
         fine: pd.DataFrame = con.execute(plain)
+    n = partitions or distinct_partitions(int(fine["_n"].sum()), memory_limit_bytes(con))
+    with quiet_engine_warnings():
         for col, name in (("merchant_id", "_m"), ("card_hash", "_c")):
-            pairs = rows.filter(rows[col].notnull()).select(*keys, col).distinct()
-            counts = con.execute(pairs.group_by(keys).aggregate(**{name: pairs.count()}))
+            counts = _partitioned_pair_counts(con, rows, keys, col, name, n)
             fine = fine.merge(counts, on=keys, how="left")
     fine[["_m", "_c"]] = fine[["_m", "_c"]].fillna(0).astype("int64")
     fine["_has_sum"] = fine["_sum"].notna()
@@ -235,12 +245,21 @@ def card_cells(
         table = register_frame(con, _EXACT_TABLE, exact)
         try:
             j = rows.inner_join(table, list(FINE_KEYS))
+            parts = []
             with quiet_engine_warnings():
-                counts = con.execute(
-                    j.group_by("_cell").aggregate(
-                        _m=j.merchant_id.nunique(), _c=j.card_hash.nunique()
+                for part in range(n):
+                    # Each id falls in exactly one partition, so per-partition distinct
+                    # counts add up to the exact count; each query holds 1/n of the ids.
+                    m, c = j.merchant_id, j.card_hash
+                    parts.append(
+                        con.execute(
+                            j.group_by("_cell").aggregate(
+                                _m=m.nunique(where=_in_partition(m, part, n)),
+                                _c=c.nunique(where=_in_partition(c, part, n)),
+                            )
+                        )
                     )
-                ).set_index("_cell")
+            counts = pd.concat(parts).groupby("_cell").sum()
         finally:
             unregister_frame(con, _EXACT_TABLE)
         ids = out.loc[out._exact, "_cell"]
@@ -253,6 +272,69 @@ def card_cells(
     return out[list(CELL_SCHEMA.names)].astype(
         {"_n": "int64", "_merchants": "int64", "_cards": "int64", "_sum": "float64"}
     )
+
+
+#: Bytes of query state per distinct (fine cell, id) pair, measured on DuckDB 1.x/2.0 with the
+#: W1 generator (benchmarks/workloads/w7_card_memory.py; docs/sizing.md): the pairs are
+#: about as many as the payments, so this is also the cost per payment of one unpartitioned pass.
+PAIR_BYTES = 160
+#: Share of the engine's memory limit one partition's pairs may fill: the scan, the other
+#: aggregation and the result need the rest. Half, not less: each extra partition costs
+#: about the one-pass time again (W7: 0.4–2.4×), while DuckDB spills a slight overshoot cheaply.
+PAIR_BUDGET = 0.5
+#: Upper bound on partitions (each is one more scan of the payments per id column).
+MAX_PARTITIONS = 64
+
+
+def distinct_partitions(rows: int, memory_bytes: int | None) -> int:
+    """How many hash partitions keep one partition's (cell, id) pairs within budget.
+
+    ``ceil(rows × PAIR_BYTES / (PAIR_BUDGET × memory_bytes))``, at least 1 and at most
+    :data:`MAX_PARTITIONS`. Without a memory limit (Spark, which shuffles and spills the pairs
+    by itself) or without rows: 1.
+
+    >>> distinct_partitions(10_000_000, 4 * 10**9), distinct_partitions(20_000_000, 4 * 10**9)
+    (1, 2)
+    >>> distinct_partitions(0, 4 * 10**9), distinct_partitions(10**9, None)
+    (1, 1)
+    >>> distinct_partitions(10**12, 10**9)
+    64
+    """
+    if not memory_bytes or rows <= 0:
+        return 1
+    need = -(-rows * PAIR_BYTES // int(PAIR_BUDGET * memory_bytes))
+    return max(1, min(MAX_PARTITIONS, need))
+
+
+def _in_partition(col: ir.Column, part: int, n: int) -> ir.BooleanValue:
+    """``True`` where ``col`` hashes into partition ``part`` of ``n`` (always, for ``n == 1``).
+
+    ``hash`` is signed on both engines (DuckDB's unsigned 64-bit hash cast to BIGINT by Ibis,
+    Spark's 32-bit Murmur3), so the remainder is shifted into ``0 … n-1``.
+    """
+    if n == 1:
+        return ibis.literal(True)
+    return (((col.hash() % n) + n) % n) == part
+
+
+def _partitioned_pair_counts(
+    con: BaseBackend, rows: ir.Table, keys: list[str], col: str, name: str, n: int
+) -> pd.DataFrame:
+    """Distinct non-null ``col`` per ``keys`` cell as column ``name``, one query per partition.
+
+    Each query is a ``GROUP BY`` of the distinct (cell, id) pairs of one partition, an
+    ordinary aggregation that DuckDB spills to disk (its ``COUNT(DISTINCT)`` per group is held
+    in memory) and Spark plans without multiplying the rows for two distinct columns.
+    """
+    parts: list[pd.DataFrame] = []
+    for part in range(n):
+        kept = rows.filter(rows[col].notnull(), _in_partition(rows[col], part, n))
+        pairs = kept.select(*keys, col).distinct()
+        parts.append(con.execute(pairs.group_by(keys).aggregate(**{name: pairs.count()})))
+    if n == 1:
+        return parts[0]
+    merged = pd.concat(parts, ignore_index=True)
+    return merged.groupby(keys, as_index=False, sort=False).agg({name: "sum"})
 
 
 def _empty_cells() -> pd.DataFrame:

@@ -28,6 +28,7 @@ __all__ = [
     "EngineName",
     "connect",
     "engine_of",
+    "memory_limit_bytes",
     "quiet_engine_warnings",
     "register_frame",
     "spark_session",
@@ -159,6 +160,30 @@ def spark_session(
 def engine_of(con: BaseBackend) -> EngineName:
     """``"duckdb"`` or ``"spark"`` for a backend made by :func:`connect`."""
     return "spark" if con.name == "pyspark" else "duckdb"
+
+
+_UNITS = {
+    "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40,
+}  # fmt: skip
+
+
+def memory_limit_bytes(con: BaseBackend) -> int | None:
+    """The memory a query of ``con`` may hold before it spills, in bytes; ``None`` for Spark.
+
+    DuckDB reports its ``memory_limit`` as text (``"3.7 GiB"``, from ``CMON_DUCKDB_MEMORY_LIMIT``
+    or 80 % of RAM); Spark's executors spill by their own rules, so there is no single figure.
+    An unreadable DuckDB value also gives ``None``.
+    """
+    if engine_of(con) == "spark":
+        return None
+    # raw_sql hands back the connection itself: fetch everything, do not close it.
+    text = str(con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    number, _, unit = text.strip().partition(" ")
+    try:
+        return int(float(number) * _UNITS[unit.strip().upper() or "B"])
+    except (KeyError, ValueError):
+        return None
 
 
 def register_frame(
