@@ -7,12 +7,16 @@ it reflects in the file's metadata (:data:`RECORD_KEY`, read by :func:`read_reco
 the newest :data:`KEEP_COMPUTATIONS` files of the folder. ``result_path``/``read_result`` give
 the latest computation of the latest vintage at or before a date (today by default, so a vintage
 computed for a future date is never what a plain read sees).
+
+Readers do not filter the table themselves: :func:`select` is the one filter (null breakdowns
+count as totals), :func:`series` one stored series, :func:`cached_result` the one cache.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from pathlib import PurePath
 from typing import Any, Protocol
@@ -161,3 +165,123 @@ __all__ = [
     "result_path",
     "write_result",
 ]
+
+
+def select(
+    table: pd.DataFrame | None,
+    indicator: str | Collection[str] | None = None,
+    *,
+    region: str | Collection[str] | None = None,
+    basis: str | None = None,
+    dim: str | None = "",
+    dim_value: str | None = None,
+    period: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """Rows of the stored long table, the one place it is filtered (original index kept).
+
+    ``indicator`` and ``region`` take one code or several. ``dim=""`` keeps the totals only,
+    ``None`` every breakdown, a name (``category``) that breakdown; ``dim_value`` likewise when
+    given. A null ``dim`` or ``dim_value`` (a table written before breakdowns, or built by a
+    reader) counts as ``""``, a table without a ``dim`` column holds totals only.
+    ``start``/``end`` bound the period inclusively, compared as text on the bound's length
+    (``2024`` keeps every period of 2024). ``None`` or an empty table gives an empty frame
+    with the stored columns.
+
+    >>> t = pd.DataFrame({"indicator": ["a", "a", "b"], "region": ["x", "x", "x"],
+    ...     "period": ["2024-01", "2024-02", "2024-01"], "basis": ["month"] * 3,
+    ...     "dim": [None, "category", ""], "dim_value": [None, "food", ""], "value": [1, 2, 3]})
+    >>> select(t, "a")["value"].tolist(), select(t, "a", dim=None)["value"].tolist()
+    ([1], [1, 2])
+    >>> select(t, dim="category", dim_value="food")["value"].tolist()
+    [2]
+    """
+    if table is None or table.empty:
+        return pd.DataFrame(columns=list(COLUMNS) if table is None else table.columns)
+    mask = pd.Series(True, index=table.index)
+    if indicator is not None:
+        mask &= _matches(table["indicator"], indicator)
+    if region is not None:
+        mask &= _matches(table["region"], region)
+    if basis is not None:
+        mask &= table["basis"] == basis
+    if dim is not None:
+        mask &= _breakdown_is(table, "dim", dim)
+    if dim_value is not None:
+        mask &= _breakdown_is(table, "dim_value", dim_value)
+    if period is not None:
+        mask &= table["period"] == period
+    if start is not None:
+        mask &= table["period"].astype(str).str[: len(start)] >= start
+    if end is not None:
+        mask &= table["period"].astype(str).str[: len(end)] <= end
+    return table[mask]
+
+
+def _matches(column: pd.Series, wanted: str | Collection[str]) -> pd.Series:
+    if isinstance(wanted, str):
+        return column == wanted
+    return column.isin(list(wanted))
+
+
+def _breakdown_is(table: pd.DataFrame, column: str, wanted: str) -> pd.Series | bool:
+    """Rows whose breakdown ``column`` is ``wanted``, a null counting as ``""`` (a table
+    without the column holds totals only)."""
+    if column not in table.columns:
+        return wanted == ""
+    values = table[column]
+    same = values == wanted
+    return same | values.isna() if wanted == "" else same
+
+
+def series(
+    settings: Settings,
+    indicator: str,
+    region: str,
+    basis: str,
+    *,
+    dim: str = "",
+    dim_value: str = "",
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """One stored series (indicator, region, basis, breakdown) ordered by period, from the
+    latest computation at or before ``as_of`` (:func:`read_result`; raises
+    :class:`NotFoundError` when nothing was computed)."""
+    rows = select(
+        read_result(settings, as_of),
+        indicator,
+        region=region,
+        basis=basis,
+        dim=dim,
+        dim_value=dim_value,
+    )
+    return rows.sort_values("period", kind="stable").reset_index(drop=True)
+
+
+#: Last table read per lake, with the stored file it was read from.
+_CACHE: dict[str, tuple[str, pd.DataFrame]] = {}
+
+
+def cached_result(settings: Settings) -> pd.DataFrame | None:
+    """The latest computed long table (as :func:`read_result` today), or ``None`` when nothing
+    was computed yet; the one cache of the table.
+
+    The read is cached until a new computation is stored: every computation gets a new file
+    name (a time stamp), so the newest file's name is the cache key. Works on a local lake and
+    on an object store (one listing per call there). Callers must not modify the frame.
+    """
+    try:
+        path = str(result_path(settings))
+    except NotFoundError:
+        return None
+    key = settings.lake_url or str(settings.lake_dir)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == path:
+        return hit[1]
+    try:
+        table = read_result(settings)
+    except NotFoundError:
+        return None
+    _CACHE[key] = (path, table)
+    return table

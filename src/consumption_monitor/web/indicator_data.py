@@ -1,8 +1,9 @@
 """The computed indicator long table as the pages see it: headline cards, explorer selections,
 district values for the map, 商圈 tables and exports.
 
-Everything here reads :func:`consumption_monitor.store.results.read_result` (cached per stored
-file) and only selects and formats rows; no figure is recomputed. When nothing has been computed
+Everything here reads :func:`consumption_monitor.store.results.cached_result` (cached per
+stored file), selects rows with :func:`consumption_monitor.store.results.select` and formats
+them; no figure is recomputed. When nothing has been computed
 yet every function returns an empty result and the pages say "暂无数据 / no data yet".
 
 Card-side cells (``card_*`` and ``night_spending_share``) below the privacy thresholds are
@@ -24,10 +25,10 @@ from consumption_monitor.catalog import load_catalog
 from consumption_monitor.cellsafe import XLSX_OPTIONS, csv_frame
 from consumption_monitor.compute.sanity import SANITY_NOTES
 from consumption_monitor.config import Settings
-from consumption_monitor.errors import DataValidationError, NotFoundError
+from consumption_monitor.errors import DataValidationError
 from consumption_monitor.indicators import load_indicators
 from consumption_monitor.indicators.format import UNIT_LABELS_ZH, format_value
-from consumption_monitor.store.results import read_result, result_path
+from consumption_monitor.store import results
 
 #: The 总览 cards: indicator and basis (the latest period of each is shown).
 HEADLINE: tuple[tuple[str, str], ...] = (
@@ -72,31 +73,10 @@ EXPORT_COLUMNS = (
 )
 
 
-#: Last table read per lake, with the stored file it was read from.
-_CACHE: dict[str, tuple[str, pd.DataFrame]] = {}
-
-
 def indicator_table(settings: Settings) -> pd.DataFrame | None:
-    """The latest computed long table, or ``None`` when nothing was computed yet.
-
-    The read is cached until a new computation is stored: every computation gets a new file
-    name (a time stamp), so the newest file's name is the cache key. Works on a local lake and
-    on an object store (one listing per call there).
-    """
-    try:
-        path = str(result_path(settings))
-    except NotFoundError:
-        return None
-    key = settings.lake_url or str(settings.lake_dir)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] == path:
-        return hit[1]
-    try:
-        table = read_result(settings)
-    except NotFoundError:
-        return None
-    _CACHE[key] = (path, table)
-    return table
+    """The latest computed long table, or ``None`` when nothing was computed yet
+    (:func:`consumption_monitor.store.results.cached_result`)."""
+    return results.cached_result(settings)
 
 
 def fmt_pct(value: float | None, signed: bool = True) -> str | None:
@@ -152,14 +132,9 @@ def select(
     compared as text, so ``2024-01`` ≤ ``2024-12`` ≤ ``2025``)."""
     if table is None or table.empty:
         return pd.DataFrame(columns=list(EXPORT_COLUMNS))
-    mask = (
-        (table["indicator"] == indicator)
-        & (table["region"] == region)
-        & (table["basis"] == basis)
-        & (table["dim"] == dim)
-        & (table["dim_value"] == dim_value)
+    rows = results.select(
+        table, indicator, region=region, basis=basis, dim=dim, dim_value=dim_value
     )
-    rows = table[mask]
     if start:
         rows = rows[rows["period"] >= start]
     if end:
@@ -345,13 +320,7 @@ def district_values(
     if table is None:
         return None, {}
     codes = {d.code for d in load_catalog(settings.city).districts}
-    mask = (
-        (table["indicator"] == indicator)
-        & (table["basis"] == basis)
-        & (table["dim"] == "")
-        & table["region"].isin(codes)
-    )
-    rows = table[mask]
+    rows = results.select(table, indicator, region=codes, basis=basis)
     if rows.empty:
         return None, {}
     chosen = period if period in set(rows["period"]) else str(rows["period"].max())
@@ -369,13 +338,7 @@ def breakdown(
     if table is None:
         return None, empty
     region = region or load_catalog(settings.city).city.code
-    mask = (
-        (table["indicator"] == indicator)
-        & (table["basis"] == basis)
-        & (table["dim"] == dim)
-        & (table["region"] == region)
-    )
-    rows = table[mask]
+    rows = results.select(table, indicator, region=region, basis=basis, dim=dim)
     if rows.empty:
         return None, empty
     latest = str(rows["period"].max())
