@@ -9,11 +9,14 @@ handled the same way everywhere.
 from __future__ import annotations
 
 import ast
+import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from consumption_monitor.config import Settings
 from consumption_monitor.store.results import (
@@ -109,16 +112,20 @@ def test_select_treats_null_breakdowns_as_totals() -> None:
 
 
 @pytest.fixture
-def stored(tmp_path: Path) -> Settings:
+def stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     from consumption_monitor.compute.steps import ComputeResult
-    from consumption_monitor.config import load_settings
+    from consumption_monitor.config import get_settings, load_settings
     from consumption_monitor.store.results import COLUMNS
 
+    monkeypatch.setenv("CMON_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
     settings = load_settings(data_dir=tmp_path)
     table = TABLE.assign(dim=TABLE["dim"].fillna(""), dim_value=TABLE["dim_value"].fillna(""))
     table = table.reindex(columns=list(COLUMNS)).assign(vintage=date(2025, 3, 1))
+    table.loc[table["period"] == "2025-01", "yoy_pct"] = float("inf")  # a zero base
     write_result(settings, ComputeResult(table, date(2025, 3, 1)))
-    return settings
+    yield settings
+    get_settings.cache_clear()
 
 
 def test_series_and_the_one_cache(stored: Settings) -> None:
@@ -128,3 +135,14 @@ def test_series_and_the_one_cache(stored: Settings) -> None:
     assert first is not None
     assert cached_result(stored) is first  # same stored file: the cached frame
     assert len(first) == len(read_result(stored, date(2025, 3, 1)))
+
+
+def test_an_infinite_cell_is_missing_in_the_json_answer(stored: Settings) -> None:
+    from consumption_monitor.cli import app
+
+    out = CliRunner().invoke(app, ["indicator", "show", "retail_sales", "--basis", "ytd", "--json"])
+    assert out.exit_code == 0, out.output
+    assert "Infinity" not in out.stdout
+    rows = {r["period"]: r for r in json.loads(out.stdout)["data"] if r["region"] == "120000"}
+    assert rows["2025-01"]["yoy_pct"] is None
+    assert rows["2025-01"]["value"] == 1.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,11 +25,6 @@ commands.add_typer(indicator_app, name="indicator")
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Vintage date YYYY-MM-DD (default: today).")
 ]
-
-
-def _nan(v: object) -> bool:
-    """True for float NaN (pandas' missing value), which JSON and tables show as empty."""
-    return isinstance(v, float) and math.isnan(v)
 
 
 def _date(text: str | None) -> date | None:
@@ -184,6 +178,7 @@ def show_command(
     from consumption_monitor.config import get_settings
     from consumption_monitor.indicators import load_indicators
     from consumption_monitor.indicators.format import format_value
+    from consumption_monitor.store.results import clean
 
     language = reply.lang
     settings = get_settings()
@@ -200,8 +195,7 @@ def show_command(
         csv_frame(df).to_csv(sys.stdout, index=False)
         return None
     records: list[dict[str, Any]] = [
-        {str(k): (None if _nan(v) else v) for k, v in r.items()}
-        for r in df.to_dict(orient="records")
+        {str(k): clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")
     ]
     if reply.json:
         return {"indicator": ind.model_dump(), "data": records, "count": len(records)}

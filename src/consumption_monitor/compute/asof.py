@@ -20,7 +20,7 @@ import pandas as pd
 
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError, NotFoundError
-from consumption_monitor.store.results import select
+from consumption_monitor.store.results import number, select
 
 
 def read_as_of(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
@@ -116,7 +116,7 @@ def revisions(
     for vintage, frame in vintage_tables(settings):
         rows = select(frame, code, region=region, dim=dim)
         values: dict[tuple[str, str, str], float | None] = {
-            (str(r["region"]), str(r["period"]), str(r["basis"])): _num(r["value"])
+            (str(r["region"]), str(r["period"]), str(r["basis"])): number(r["value"])
             for _, r in rows.iterrows()
         }
         if previous is not None:
@@ -129,14 +129,6 @@ def revisions(
                     out.append(Revision(*key, old_vintage, a, vintage, b))
         previous = (vintage, values)
     return out
-
-
-def _num(x: object) -> float | None:
-    try:
-        value = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _equal(a: float | None, b: float | None) -> bool:

@@ -22,7 +22,7 @@ import pandas as pd
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
-from consumption_monitor.store.results import select
+from consumption_monitor.store.results import clean, select
 
 if TYPE_CHECKING:
     from consumption_monitor.evaluate import EvaluationResult
@@ -172,12 +172,7 @@ class ReportData:
         return zh if lang == "zh" else en
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NA:
-        return None
-    return v
+_clean = clean  # a stored cell for a row dict: missing or non-finite numbers → None
 
 
 def catalog_names(city: str = "tianjin") -> dict[str, tuple[str, str]]:

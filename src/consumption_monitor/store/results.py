@@ -9,12 +9,14 @@ the latest computation of the latest vintage at or before a date (today by defau
 computed for a future date is never what a plain read sees).
 
 Readers do not filter the table themselves: :func:`select` is the one filter (null breakdowns
-count as totals), :func:`series` one stored series, :func:`cached_result` the one cache.
+count as totals), :func:`series` one stored series, :func:`cached_result` the one cache,
+:func:`number`/:func:`clean` the one value cleaner (NaN and ±infinity are missing).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Collection
 from datetime import UTC, date, datetime
@@ -285,3 +287,35 @@ def cached_result(settings: Settings) -> pd.DataFrame | None:
         return None
     _CACHE[key] = (path, table)
     return table
+
+
+def number(value: object) -> float | None:
+    """A stored cell as a float: ``None`` for null, NaN, ±infinity and non-numbers.
+
+    The one value cleaner of the table's readers: no page, report or JSON answer can show an
+    infinite value (JSON has none), so it counts as missing like NaN.
+
+    >>> number(2), number("3.5"), number(None), number(float("nan")), number(float("-inf"))
+    (2.0, 3.5, None, None, None)
+    """
+    if value is None or value is pd.NA:
+        return None
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def clean(value: object) -> object:
+    """A stored cell for a record (JSON, a report's row dict): a missing or non-finite number
+    becomes ``None`` (as :func:`number`), anything else is kept.
+
+    >>> clean(float("inf")), clean(pd.NA), clean("food"), clean(1.5)
+    (None, None, 'food', 1.5)
+    """
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from consumption_monitor.plan.models import Target
-from consumption_monitor.store.results import select
+from consumption_monitor.store.results import number, select
 from consumption_monitor.targets.projection import PERIODS, period_index
 from consumption_monitor.targets.status import Evidence
 
@@ -39,14 +39,7 @@ def _rows(table: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
     return select(table, indicator, region=region)
 
 
-def _finite(x: object) -> float | None:
-    if x is None:
-        return None
-    try:
-        value = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+_finite = number  # a stored cell as a float, None when missing or not finite
 
 
 #: Indicator kinds whose values are counts or sums over a period (flows).

@@ -90,14 +90,8 @@ def fmt_pct(value: float | None, signed: bool = True) -> str | None:
     return f"{value:+.1f}%" if signed else f"{value:.1f}%"
 
 
-def _num(value: object) -> float | None:
-    if value is None:
-        return None
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
+#: A stored cell as a float, None when missing or not finite (the table's one value cleaner).
+_num = results.number
 
 
 @dataclass(frozen=True)
