@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from consumption_monitor.cli.evaluate import register
+from consumption_monitor.cli.evaluate import commands
 
 runner = CliRunner()
 
@@ -24,7 +24,7 @@ def app() -> typer.Typer:
     def main() -> None:
         """Test shell with the evaluate command only."""
 
-    register(application)
+    application.add_typer(commands)
     return application
 
 

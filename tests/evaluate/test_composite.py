@@ -13,7 +13,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from consumption_monitor.cli.composite import parse_weights, register
+from consumption_monitor.cli.composite import commands, parse_weights
 from consumption_monitor.errors import DataValidationError
 from consumption_monitor.evaluate import evaluate, load_scheme
 from consumption_monitor.evaluate.composite import (
@@ -170,7 +170,7 @@ def test_cli_json_and_table(tmp_path: Path, scheme: CompositeScheme) -> None:
     def main() -> None:
         """Test shell."""
 
-    register(app)
+    app.add_typer(commands)
     path = tmp_path / "blocks.csv"
     _table().to_csv(path, index=False)
     file = tmp_path / "example.yaml"

@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from consumption_monitor.cli.batches import register
+from consumption_monitor.cli.batches import commands
 from consumption_monitor.config import get_settings, load_settings
 from consumption_monitor.store import Store
 
@@ -28,7 +28,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[typer
     monkeypatch.setenv("CMON_LANG", "en")
     get_settings.cache_clear()
     app = typer.Typer()
-    register(app)
+    app.add_typer(commands)
     store = Store(load_settings())
     table = pa.table(
         {

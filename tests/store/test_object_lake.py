@@ -33,7 +33,7 @@ from typer.testing import CliRunner
 
 import consumption_monitor
 import consumption_monitor as cm
-from consumption_monitor.cli.batches import register as register_batches
+from consumption_monitor.cli.batches import commands as batch_commands
 from consumption_monitor.compute import compute, read_result, write_result
 from consumption_monitor.config import Settings, load_settings
 from consumption_monitor.engine import connect
@@ -231,7 +231,7 @@ def test_killed_load_is_invisible_and_gc_removes_its_objects(
         assert sorted(dry.removed_files) == orphans and _objects(endpoint, bucket) == orphans
     # The operator's way: `cmon batches gc --pending-grace-hours 0` (no load runs anywhere).
     app = typer.Typer()
-    register_batches(app)
+    app.add_typer(batch_commands)
     out = CliRunner().invoke(
         app,
         ["batches", "gc", "--pending-grace-hours", "0", "--json"],

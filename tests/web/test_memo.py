@@ -18,6 +18,7 @@ import pytest
 
 from consumption_monitor.compute.steps import ComputeResult
 from consumption_monitor.config import Settings
+from consumption_monitor.store import results
 from consumption_monitor.store.results import COLUMNS, write_result
 from consumption_monitor.web import indicator_data, memo, plan_data
 from consumption_monitor.web.indicator_data import indicator_table, select
@@ -107,14 +108,20 @@ def test_indexed_select_equals_the_plain_filter(tmp_path: Path) -> None:
     write_result(settings, ComputeResult(table=_table(1), vintage=date(2025, 12, 20)))
     table = indicator_table(settings)
     assert table is not None
-    keys = {tuple(k) for k in table[list(indicator_data._SERIES_KEY)].itertuples(index=False)}
+    keys = {tuple(k) for k in table[list(results._SERIES_KEY)].itertuples(index=False)}
     keys |= {("retail_sales", "120000", "ytd", "", ""), ("nope", "120000", "month", "", "")}
     for key in sorted(keys):
         for start, end in ((None, None), ("2025-03", "2025-09"), ("2025-13", None)):
             got = select(table, *key[:3], dim=key[3], dim_value=key[4], start=start, end=end)
             want = _naive(table, key, start, end)
             pd.testing.assert_frame_equal(got, want)
-    assert id(table) in indicator_data._SERIES_INDEX  # the index was used, not the fallback
+            plain = table.copy()  # not the cached frame: store.results.select filters it
+            kw = {"region": key[1], "basis": key[2], "dim": key[3], "dim_value": key[4]}
+            pd.testing.assert_frame_equal(
+                results.select(table, key[0], start=start, end=end, **kw),
+                results.select(plain, key[0], start=start, end=end, **kw),
+            )
+    assert id(table) in results._SERIES_INDEX  # the index was used, not the fallback
 
 
 def test_a_new_computation_is_seen_at_once(tmp_path: Path, monkeypatch) -> None:

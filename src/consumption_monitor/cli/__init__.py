@@ -1,19 +1,19 @@
 """The ``cmon`` command line: thin adapters over the library.
 
-Each command group lives in its own module with a ``register(app)`` function; the list below is
-the only place that knows them all, and ``docs/cli.md`` is checked against it by a test.
+Each command module declares its commands with :func:`~consumption_monitor.cli.command.command`
+on a module-level ``commands`` Typer; the list below is the only place that knows them all, and
+``docs/cli.md`` is checked against it by a test.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 
 import typer
 
 from consumption_monitor import __version__
-from consumption_monitor.cli.common import JsonOpt, handle_errors, print_json
+from consumption_monitor.cli.command import Answer, Reply, command, startup_errors
 
 app = typer.Typer(
     name="cmon",
@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-#: Command-group modules under ``consumption_monitor.cli``; each exposes ``register(app)``.
+#: Command modules under ``consumption_monitor.cli``; each exposes a ``commands`` Typer.
 COMMAND_MODULES: tuple[str, ...] = (
     "plan",
     "indicators",
@@ -43,19 +43,18 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-@app.command()
-def version(as_json: JsonOpt = False) -> None:
+@command(app, lang=False)
+def version(*, reply: Reply) -> Answer:
     """Print the installed version. 显示版本号。"""
-    if as_json:
-        print_json({"version": __version__})
-    else:
-        typer.echo(f"cmon {__version__}")
+    if reply.json:
+        return {"version": __version__}
+    typer.echo(f"cmon {__version__}")
 
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"consumption_monitor.cli.{name}")
-        module.register(app)
+        app.add_typer(module.commands)
 
 
 _register_all()
@@ -64,13 +63,11 @@ _register_all()
 def main() -> None:
     """Console-script entry point.
 
-    Errors raised before a command's own handler runs (a bad ``CMON_*`` setting read while the
-    command starts) are rendered the same way, not as a traceback; the language comes from
-    ``CMON_LANG`` when it is readable, since the settings themselves may be what failed.
+    Errors raised before a command's own handler runs are rendered the same way, not as a
+    traceback (:func:`~consumption_monitor.cli.command.startup_errors`).
     """
-    lang = "en" if os.environ.get("CMON_LANG") == "en" else "zh"
     try:
-        with handle_errors(lang):
+        with startup_errors():
             app()
     except typer.Exit as exc:  # raised by handle_errors with the documented exit code
         sys.exit(exc.exit_code)

@@ -1,10 +1,14 @@
-"""Shared pieces of the CLI adapters: output in table or JSON form, errors, exit codes."""
+"""Shared pieces of the CLI adapters: output in table or JSON form, errors, exit codes.
+
+Commands do not call :func:`resolve_lang`, :func:`handle_errors` or :func:`print_json`
+themselves: :func:`consumption_monitor.cli.command.command` does, once.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,23 +29,19 @@ from consumption_monitor.errors import (
 )
 
 
-class _LiveConsole(Console):
-    """A console that reads the terminal width and ``COLUMNS`` when it prints, not at import.
+def console() -> Console:
+    """A console for standard output, built now.
 
-    Rich pins the width given by ``COLUMNS`` at construction. A module-level console built at
-    import would then keep the width of whichever environment imported the CLI first (another
-    test's runner under ``pytest -n``, or a shell that has since been resized). Clearing the
-    pinned size makes every print measure its own environment, like a console made per call.
+    Rich reads the width (``COLUMNS``, the terminal) and ``NO_COLOR`` when a console is built; a
+    console built once at import would keep the environment of whoever imported the CLI first
+    (another test's runner under ``pytest -n``, or a shell since resized).
     """
-
-    def __init__(self, *, stderr: bool = False) -> None:
-        super().__init__(stderr=stderr)
-        self._width = None
-        self._height = None
+    return Console()
 
 
-console: Console = _LiveConsole()
-err_console: Console = _LiveConsole(stderr=True)
+def err_console() -> Console:
+    """A console for standard error, built now (see :func:`console`)."""
+    return Console(stderr=True)
 
 
 class Exit(IntEnum):
@@ -100,7 +100,7 @@ def print_table(
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
+    console().print(table)
 
 
 def exit_code_for(exc: ConsumptionMonitorError) -> Exit:
@@ -137,13 +137,6 @@ def _print_error(exc: ConsumptionMonitorError, lang: str, *, as_json: bool) -> N
     if as_json:
         print_json({"error": exc.to_dict()})
     else:
-        err_console.print(f"[bold red]错误 / error[/]: {exc.render(lang)}", highlight=False)
+        err_console().print(f"[bold red]错误 / error[/]: {exc.render(lang)}", highlight=False)
         for problem in getattr(exc, "problems", [])[:50]:
-            err_console.print(f"  - {problem.render(lang)}", highlight=False)
-
-
-def run(fn: Callable[[], object], lang: str = "zh", *, as_json: bool = False) -> object:
-    """Call ``fn`` inside :func:`handle_errors`."""
-    with handle_errors(lang, as_json=as_json):
-        return fn()
-    return None  # pragma: no cover - handle_errors re-raises
+            err_console().print(f"  - {problem.render(lang)}", highlight=False)

@@ -12,14 +12,8 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from consumption_monitor.cli.common import (
-    JsonOpt,
-    LangOpt,
-    handle_errors,
-    print_json,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import Answer, Reply, command
+from consumption_monitor.cli.common import print_table
 from consumption_monitor.cli.evaluate import _from_lake, _unit_name, read_long_table
 from consumption_monitor.errors import DataValidationError
 from consumption_monitor.evaluate import EvaluationResult, evaluate, load_scheme
@@ -31,6 +25,8 @@ from consumption_monitor.evaluate.composite import (
     load_composite,
     sweep,
 )
+
+commands = typer.Typer()
 
 
 def parse_weights(text: str) -> tuple[float, ...]:
@@ -159,59 +155,54 @@ def _print(result: CompositeResult, lang: str, grid: pd.DataFrame, swaps: pd.Dat
         )
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``evaluate-composite`` command."""
-
-    @app.command("evaluate-composite")
-    def composite_cmd(
-        scheme: Annotated[
-            str,
-            typer.Option("--scheme", help="Built-in composite name or YAML path. 综合绩效方案。"),
-        ] = "hq_development_default",
-        input_path: Annotated[
-            Path | None,
-            typer.Option(
-                "--input",
-                help="Long table unit, period, indicator (= block code), value with the other "
-                "blocks' scores. 其余板块得分长表。",
-            ),
-        ] = None,
-        period: Annotated[str | None, typer.Option("--period", help="Period, e.g. 2025.")] = None,
-        weight: Annotated[
-            float | None,
-            typer.Option("--weight", help="Consumption block weight, 0–1 (default: the file's)."),
-        ] = None,
-        sweep_text: Annotated[
-            str | None,
-            typer.Option("--sweep", help="Weights to show ranks at, e.g. 0.1,0.2,0.3."),
-        ] = None,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="Data as of YYYY-MM-DD.")] = None,
-        missing: Annotated[
-            str | None, typer.Option("--missing", help="refuse | worst, for the consumption block.")
-        ] = None,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-    ) -> None:
-        """Nest the consumption scheme in a wider performance scheme. 消费板块嵌套综合绩效评价。"""
-        language = resolve_lang(lang)
-        with handle_errors(language, as_json=as_json):
-            chosen = load_composite(scheme)
-            data = (
-                read_long_table(input_path)
-                if input_path is not None
-                else pd.DataFrame(columns=["unit", "period", "indicator", "value"])
-            )
-            if len(data):
-                data = data.astype({"unit": str, "period": str, "indicator": str})
-                data["unit"] = data["unit"].map(_unit_code)
-            consumption, period = _consumption(chosen, data, period, as_of, missing)
-            label = period or (consumption.period if consumption else None)
-            if label is None:
-                label = str(sorted(set(data["period"]))[-1]) if len(data) else ""
-            result = evaluate_composite(chosen, data, label, consumption=consumption, weight=weight)
-            grid = sweep(result, parse_weights(sweep_text) if sweep_text else None)
-            swaps = crossovers(result)
-            if as_json:
-                print_json(_payload(result, language, grid, swaps))
-            else:
-                _print(result, language, grid, swaps)
+@command(commands, "evaluate-composite")
+def composite_cmd(
+    scheme: Annotated[
+        str,
+        typer.Option("--scheme", help="Built-in composite name or YAML path. 综合绩效方案。"),
+    ] = "hq_development_default",
+    input_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="Long table unit, period, indicator (= block code), value with the other "
+            "blocks' scores. 其余板块得分长表。",
+        ),
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Period, e.g. 2025.")] = None,
+    weight: Annotated[
+        float | None,
+        typer.Option("--weight", help="Consumption block weight, 0–1 (default: the file's)."),
+    ] = None,
+    sweep_text: Annotated[
+        str | None,
+        typer.Option("--sweep", help="Weights to show ranks at, e.g. 0.1,0.2,0.3."),
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Data as of YYYY-MM-DD.")] = None,
+    missing: Annotated[
+        str | None, typer.Option("--missing", help="refuse | worst, for the consumption block.")
+    ] = None,
+    *,
+    reply: Reply,
+) -> Answer:
+    """Nest the consumption scheme in a wider performance scheme. 消费板块嵌套综合绩效评价。"""
+    language = reply.lang
+    chosen = load_composite(scheme)
+    data = (
+        read_long_table(input_path)
+        if input_path is not None
+        else pd.DataFrame(columns=["unit", "period", "indicator", "value"])
+    )
+    if len(data):
+        data = data.astype({"unit": str, "period": str, "indicator": str})
+        data["unit"] = data["unit"].map(_unit_code)
+    consumption, period = _consumption(chosen, data, period, as_of, missing)
+    label = period or (consumption.period if consumption else None)
+    if label is None:
+        label = str(sorted(set(data["period"]))[-1]) if len(data) else ""
+    result = evaluate_composite(chosen, data, label, consumption=consumption, weight=weight)
+    grid = sweep(result, parse_weights(sweep_text) if sweep_text else None)
+    swaps = crossovers(result)
+    if reply.json:
+        return _payload(result, language, grid, swaps)
+    _print(result, language, grid, swaps)

@@ -6,16 +6,14 @@ from typing import Annotated
 
 import typer
 
-from consumption_monitor.cli.common import (
-    LangOpt,
-    console,
-    handle_errors,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import command
+from consumption_monitor.cli.common import console, print_table
 from consumption_monitor.config import load_settings
 
+commands = typer.Typer()
 
+
+@command(commands, "demo", json=False)
 def demo(
     scale: Annotated[str, typer.Option("--scale", help="tiny, demo (default) or large.")] = "demo",
     seed: Annotated[int, typer.Option("--seed", help="Simulator seed.")] = 2025,
@@ -27,49 +25,42 @@ def demo(
     ] = True,
     host: Annotated[str | None, typer.Option("--host", help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port to listen on.")] = None,
-    lang: LangOpt = None,
 ) -> None:
     """Simulate a city, ingest, compute, create demo users and serve. 一键演示。"""
     from consumption_monitor.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 
-    language = resolve_lang(lang)
-    with handle_errors(language):
-        settings = load_settings()
-        if settings.mode == "production":
-            raise typer.BadParameter("cmon demo refuses to run with CMON_MODE=production")
-        with console.status("demo…") as status:
-            result = build_demo(
-                settings, scale=scale, seed=seed, end=end,
-                step=lambda msg: status.update(f"[bold]demo[/]: {msg}"),
-            )  # fmt: skip
-        console.print(
-            f"loaded {result.batches_loaded} batches ({result.batches_skipped} already loaded), "
-            f"{result.indicator_rows:,} indicator rows, data in {settings.data_dir}",
-            highlight=False,
-        )
-        print_table(
-            "演示账号 / demo logins",
-            ["用户名 user", "角色 role", "单位 unit", "密码 password"],
-            [[u, r, label, DEMO_PASSWORD] for u, r, _unit, label in DEMO_USERS],
-        )
-        if not serve:
-            return
-        import uvicorn
+    settings = load_settings()
+    if settings.mode == "production":
+        raise typer.BadParameter("cmon demo refuses to run with CMON_MODE=production")
+    out = console()
+    with out.status("demo…") as status:
+        result = build_demo(
+            settings, scale=scale, seed=seed, end=end,
+            step=lambda msg: status.update(f"[bold]demo[/]: {msg}"),
+        )  # fmt: skip
+    out.print(
+        f"loaded {result.batches_loaded} batches ({result.batches_skipped} already loaded), "
+        f"{result.indicator_rows:,} indicator rows, data in {settings.data_dir}",
+        highlight=False,
+    )
+    print_table(
+        "演示账号 / demo logins",
+        ["用户名 user", "角色 role", "单位 unit", "密码 password"],
+        [[u, r, label, DEMO_PASSWORD] for u, r, _unit, label in DEMO_USERS],
+    )
+    if not serve:
+        return
+    import uvicorn
 
-        from consumption_monitor.web.app import create_app
+    from consumption_monitor.web.app import create_app
 
-        bind_host, bind_port = host or settings.host, port or settings.port
-        from consumption_monitor.report.scheduler import start_scheduler
+    bind_host, bind_port = host or settings.host, port or settings.port
+    from consumption_monitor.report.scheduler import start_scheduler
 
-        console.print(f"dashboard: http://{bind_host}:{bind_port}/", highlight=False)
-        scheduler = start_scheduler(settings)
-        try:
-            uvicorn.run(create_app(settings), host=bind_host, port=bind_port)
-        finally:
-            if scheduler is not None:
-                scheduler.stop()
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``demo``."""
-    app.command("demo")(demo)
+    out.print(f"dashboard: http://{bind_host}:{bind_port}/", highlight=False)
+    scheduler = start_scheduler(settings)
+    try:
+        uvicorn.run(create_app(settings), host=bind_host, port=bind_port)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()

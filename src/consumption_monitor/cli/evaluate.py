@@ -16,15 +16,8 @@ import pandas as pd
 import typer
 
 from consumption_monitor.cellsafe import XLSX_OPTIONS
-from consumption_monitor.cli.common import (
-    JsonOpt,
-    LangOpt,
-    console,
-    handle_errors,
-    print_json,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import Answer, Reply, command
+from consumption_monitor.cli.common import console, print_table
 from consumption_monitor.config import get_settings
 from consumption_monitor.errors import DataValidationError, NotFoundError
 from consumption_monitor.evaluate import (
@@ -42,6 +35,8 @@ from consumption_monitor.evaluate import (
 )
 from consumption_monitor.evaluate.explain import method_summary
 from consumption_monitor.evaluate.inputs import latest_period, require_lake_units
+
+commands = typer.Typer()
 
 SchemeOpt = Annotated[
     str,
@@ -186,7 +181,7 @@ def _print(result: EvaluationResult, lang: str, stability: SensitivityResult | N
         [[w.name, w.group, w.direction, f"{w.weight:.4f}"] for w in wf.itertuples()],
     )
     for note in result.notes:
-        console.print(f"[yellow]{note}[/]")
+        console().print(f"[yellow]{note}[/]")
 
 
 def _from_lake(scheme: Scheme, period: str | None, as_of: str | None) -> tuple[pd.DataFrame, str]:
@@ -205,55 +200,48 @@ def _from_lake(scheme: Scheme, period: str | None, as_of: str | None) -> tuple[p
     return build_inputs(scheme, settings, chosen, as_of=day).data, chosen
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``evaluate`` command."""
-
-    @app.command("evaluate")
-    def evaluate_cmd(
-        scheme: SchemeOpt,
-        period: PeriodOpt = None,
-        input_path: InputOpt = None,
-        as_of: AsOfOpt = None,
-        missing: MissingOpt = None,
-        as_json: JsonOpt = False,
-        xlsx: XlsxOpt = None,
-        runs: RunsOpt = 0,
-        spread: SpreadOpt = 0.2,
-        seed: SeedOpt = 2025,
-        lang: LangOpt = None,
-    ) -> None:
-        """Score and rank units with an evaluation scheme. 按评价方案打分排名。"""
-        language = resolve_lang(lang)
-        with handle_errors(language, as_json=as_json):
-            chosen = load_scheme(scheme)
-            if missing is not None:
-                if missing not in ("refuse", "worst"):
-                    raise DataValidationError(
-                        f"--missing must be refuse or worst, not {missing!r}",
-                        f"--missing 只能是 refuse 或 worst，而不是 {missing!r}",
-                    )
-                chosen = chosen.model_copy(update={"missing": missing})
-            if input_path is not None:
-                data = read_long_table(input_path)
-            else:
-                data, period = _from_lake(chosen, period, as_of)
-            result = evaluate(chosen, data, period)
-            stability = (
-                sensitivity(result, spread=spread, runs=runs, seed=seed) if runs > 0 else None
+@command(commands, "evaluate")
+def evaluate_cmd(
+    scheme: SchemeOpt,
+    period: PeriodOpt = None,
+    input_path: InputOpt = None,
+    as_of: AsOfOpt = None,
+    missing: MissingOpt = None,
+    xlsx: XlsxOpt = None,
+    runs: RunsOpt = 0,
+    spread: SpreadOpt = 0.2,
+    seed: SeedOpt = 2025,
+    *,
+    reply: Reply,
+) -> Answer:
+    """Score and rank units with an evaluation scheme. 按评价方案打分排名。"""
+    language = reply.lang
+    chosen = load_scheme(scheme)
+    if missing is not None:
+        if missing not in ("refuse", "worst"):
+            raise DataValidationError(
+                f"--missing must be refuse or worst, not {missing!r}",
+                f"--missing 只能是 refuse 或 worst，而不是 {missing!r}",
             )
-            if xlsx is not None:
-                write_workbook(result, xlsx, language, stability)
-            if as_json:
-                out = result_to_dict(result, language)
-                if stability is not None:
-                    out["sensitivity"] = {
-                        "spread": spread,
-                        "runs": runs,
-                        "seed": seed,
-                        "units": stability.to_frame().to_dict(orient="records"),
-                    }
-                print_json(out)
-            else:
-                _print(result, language, stability)
-                if xlsx is not None:
-                    console.print(f"{'已写出' if language == 'zh' else 'written'}: {xlsx}")
+        chosen = chosen.model_copy(update={"missing": missing})
+    if input_path is not None:
+        data = read_long_table(input_path)
+    else:
+        data, period = _from_lake(chosen, period, as_of)
+    result = evaluate(chosen, data, period)
+    stability = sensitivity(result, spread=spread, runs=runs, seed=seed) if runs > 0 else None
+    if xlsx is not None:
+        write_workbook(result, xlsx, language, stability)
+    if reply.json:
+        out = result_to_dict(result, language)
+        if stability is not None:
+            out["sensitivity"] = {
+                "spread": spread,
+                "runs": runs,
+                "seed": seed,
+                "units": stability.to_frame().to_dict(orient="records"),
+            }
+        return out
+    _print(result, language, stability)
+    if xlsx is not None:
+        console().print(f"{'已写出' if language == 'zh' else 'written'}: {xlsx}")

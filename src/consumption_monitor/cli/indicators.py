@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,31 +11,20 @@ from typing import Annotated, Any
 
 import typer
 
-from consumption_monitor.cli.common import (
-    JsonOpt,
-    LangOpt,
-    console,
-    err_console,
-    handle_errors,
-    print_json,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import Answer, Reply, command
+from consumption_monitor.cli.common import console, err_console, print_table
 
 indicator_app = typer.Typer(
     name="indicator",
     help="指标目录与计算结果 / indicator catalog and computed values.",
     no_args_is_help=True,
 )
+commands = typer.Typer()
+commands.add_typer(indicator_app, name="indicator")
 
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Vintage date YYYY-MM-DD (default: today).")
 ]
-
-
-def _nan(v: object) -> bool:
-    """True for float NaN (pandas' missing value), which JSON and tables show as empty."""
-    return isinstance(v, float) and math.isnan(v)
 
 
 def _date(text: str | None) -> date | None:
@@ -67,7 +55,7 @@ def _compute_progress(*, enabled: bool) -> Iterator[None]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=err_console(),
         transient=True,
     ) as bar:
         task = bar.add_task(_STAGES["prepare"], total=None)
@@ -79,6 +67,7 @@ def _compute_progress(*, enabled: bool) -> Iterator[None]:
             yield
 
 
+@command(commands, "compute")
 def compute_command(
     as_of: AsOfOpt = None,
     engine: Annotated[
@@ -92,70 +81,64 @@ def compute_command(
             "(falls back to a full run when it cannot).",
         ),
     ] = False,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    *,
+    reply: Reply,
+) -> Answer:
     """计算全部指标并写入数据湖 / compute every indicator and store the long table."""
     from consumption_monitor.compute import compute, write_result
     from consumption_monitor.config import get_settings
     from consumption_monitor.engine import connect
 
-    language = resolve_lang(lang)
     if engine not in (None, "duckdb", "spark"):
         raise typer.BadParameter("--engine must be duckdb or spark")
-    with handle_errors(language, as_json=as_json):
-        settings = get_settings()
-        con = connect(settings, engine)  # type: ignore[arg-type]
-        with _compute_progress(enabled=not as_json):
-            result = compute(settings, as_of=_date(as_of), con=con, incremental=incremental)
-        path = write_result(settings, result)
-        counts = result.table.groupby("indicator").size().to_dict()
-        info = result.refresh
-        if as_json:
-            print_json(
-                {
-                    "vintage": result.vintage,
-                    "path": path,
-                    "rows": len(result.table),
-                    "indicators": counts,
-                    "skipped": result.skipped,
-                    **({"refresh": dataclasses.asdict(info)} if info else {}),
-                }
-            )
-            return
-        print_table(
-            "指标计算 / computed indicators",
-            ["indicator", "rows"],
-            sorted(counts.items()),
-            caption=f"vintage {result.vintage} → {path}",
+    settings = get_settings()
+    con = connect(settings, engine)  # type: ignore[arg-type]
+    with _compute_progress(enabled=not reply.json):
+        result = compute(settings, as_of=_date(as_of), con=con, incremental=incremental)
+    path = write_result(settings, result)
+    counts = result.table.groupby("indicator").size().to_dict()
+    info = result.refresh
+    if reply.json:
+        return {
+            "vintage": result.vintage,
+            "path": path,
+            "rows": len(result.table),
+            "indicators": counts,
+            "skipped": result.skipped,
+            **({"refresh": dataclasses.asdict(info)} if info else {}),
+        }
+    print_table(
+        "指标计算 / computed indicators",
+        ["indicator", "rows"],
+        sorted(counts.items()),
+        caption=f"vintage {result.vintage} → {path}",
+    )
+    out = console()
+    for code, why in sorted(result.skipped.items()):
+        out.print(f"[yellow]跳过 skipped[/] {code}: {why}")
+    if info is not None and info.mode == "incremental":
+        out.print(
+            f"增量刷新 incremental: 重算 recomputed {len(info.indicators)} 个指标 indicators, "
+            f"{len(info.periods)} 个时期 periods; 读取 read {info.files_read}/"
+            f"{info.full_files} 个文件 files, {info.rows_read:,}/{info.full_rows:,} 行 rows"
         )
-        for code, why in sorted(result.skipped.items()):
-            console.print(f"[yellow]跳过 skipped[/] {code}: {why}")
-        if info is not None and info.mode == "incremental":
-            console.print(
-                f"增量刷新 incremental: 重算 recomputed {len(info.indicators)} 个指标 indicators, "
-                f"{len(info.periods)} 个时期 periods; 读取 read {info.files_read}/"
-                f"{info.full_files} 个文件 files, {info.rows_read:,}/{info.full_rows:,} 行 rows"
-            )
-        elif info is not None:
-            console.print(
-                f"[yellow]全量刷新 full refresh[/]（回退 fell back: {info.reason}）: "
-                f"{len(info.indicators)} 个指标 indicators, {len(info.periods)} 个时期 periods"
-            )
+    elif info is not None:
+        out.print(
+            f"[yellow]全量刷新 full refresh[/]（回退 fell back: {info.reason}）: "
+            f"{len(info.indicators)} 个指标 indicators, {len(info.periods)} 个时期 periods"
+        )
 
 
-@indicator_app.command("list")
-def list_command(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+@command(indicator_app, "list")
+def list_command(*, reply: Reply) -> Answer:
     """列出指标目录 / list the indicator catalog."""
     from consumption_monitor.indicators import load_indicators
 
-    language = resolve_lang(lang)
     cat = load_indicators()
-    if as_json:
-        print_json({"data": [i.model_dump() for i in cat], "count": len(cat)})
-        return
+    if reply.json:
+        return {"data": [i.model_dump() for i in cat], "count": len(cat)}
     rows = [
-        (i.code, i.name(language), i.unit, i.frequency, ",".join(i.bases), ",".join(i.targets))
+        (i.code, i.name(reply.lang), i.unit, i.frequency, ",".join(i.bases), ",".join(i.targets))
         for i in cat
     ]
     print_table(
@@ -163,7 +146,7 @@ def list_command(as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     )
 
 
-@indicator_app.command("show")
+@command(indicator_app, "show")
 def show_command(
     code: Annotated[
         str,
@@ -188,63 +171,61 @@ def show_command(
     ] = None,
     as_of: AsOfOpt = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    *,
+    reply: Reply,
+) -> Answer:
     """显示一个指标的计算结果 / show the computed values of one indicator."""
     from consumption_monitor.config import get_settings
     from consumption_monitor.indicators import load_indicators
     from consumption_monitor.indicators.format import format_value
+    from consumption_monitor.store.results import clean
 
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        settings = get_settings()
-        ind = load_indicators().get(code)
-        day = _date(as_of)
-        if day is not None:
-            from consumption_monitor.compute.asof import read_as_of
+    language = reply.lang
+    settings = get_settings()
+    ind = load_indicators().get(code)
+    day = _date(as_of)
+    if day is not None:
+        from consumption_monitor.compute.asof import read_as_of
 
-            read_as_of(settings, day)  # a vintage as known that day, computed when missing
-        df = _frame(ind.code, region, start, end, basis, dim, as_of, settings)
-        if as_csv:
-            from consumption_monitor.cellsafe import csv_frame
+        read_as_of(settings, day)  # a vintage as known that day, computed when missing
+    df = _frame(ind.code, region, start, end, basis, dim, as_of, settings)
+    if as_csv:
+        from consumption_monitor.cellsafe import csv_frame
 
-            csv_frame(df).to_csv(sys.stdout, index=False)
-            return
-        records: list[dict[str, Any]] = [
-            {str(k): (None if _nan(v) else v) for k, v in r.items()}
-            for r in df.to_dict(orient="records")
-        ]
-        if as_json:
-            print_json({"indicator": ind.model_dump(), "data": records, "count": len(records)})
-            return
-        shown_dim = dim not in (None, "")
+        csv_frame(df).to_csv(sys.stdout, index=False)
+        return None
+    records: list[dict[str, Any]] = [
+        {str(k): clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")
+    ]
+    if reply.json:
+        return {"indicator": ind.model_dump(), "data": records, "count": len(records)}
+    shown_dim = dim not in (None, "")
 
-        def pct(v: float | None) -> str:
-            return "" if v is None else f"{v:.1f}"
+    def pct(v: float | None) -> str:
+        return "" if v is None else f"{v:.1f}"
 
-        rows = [
-            (
-                r["region"],
-                r["period"],
-                r["basis"],
-                *((_dim_label(r["dim"], r["dim_value"], language),) if shown_dim else ()),
-                format_value(r["value"], ind.unit, settings.money_unit),
-                pct(r["yoy_pct"]),
-                "*" if r["provisional"] else "",
-                r["note"] or "",
-            )
-            for r in records
-        ]
-        print_table(
-            f"{ind.name(language)} ({ind.code})",
-            ["region", "period", "basis", *(["dim"] if shown_dim else []), "value", "同比%",
-             "prov.", "note"],
-            rows,
-            caption=ind.definition(language),
-        )  # fmt: skip
-        if not records and not shown_dim:
-            _hint_breakdowns(ind.code, as_of, settings)
+    rows = [
+        (
+            r["region"],
+            r["period"],
+            r["basis"],
+            *((_dim_label(r["dim"], r["dim_value"], language),) if shown_dim else ()),
+            format_value(r["value"], ind.unit, settings.money_unit),
+            pct(r["yoy_pct"]),
+            "*" if r["provisional"] else "",
+            r["note"] or "",
+        )
+        for r in records
+    ]
+    print_table(
+        f"{ind.name(language)} ({ind.code})",
+        ["region", "period", "basis", *(["dim"] if shown_dim else []), "value", "同比%",
+         "prov.", "note"],
+        rows,
+        caption=ind.definition(language),
+    )  # fmt: skip
+    if not records and not shown_dim:
+        _hint_breakdowns(ind.code, as_of, settings)
 
 
 def _dim_label(dim: str, value: str, lang: str) -> str:
@@ -297,22 +278,22 @@ def _hint_breakdowns(code: str, as_of: str | None, settings: Any) -> None:
         set(indicator_frame(code, dim=None, as_of=_date(as_of), settings=settings).dim) - {""}
     )
     if dims:
-        console.print(
+        console().print(
             f"[yellow]无总计行 no totals[/]: 该指标按维度存储 stored by breakdown — "
             f"use --dim {' | '.join(dims)} | all",
             highlight=False,
         )
 
 
-@indicator_app.command("revisions")
+@command(indicator_app, "revisions")
 def revisions_command(
     code: Annotated[str, typer.Argument(help="Indicator code, e.g. retail_sales.")],
     region: Annotated[
         str | None, typer.Option("--region", help="Region code or name (default: all).")
     ] = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    *,
+    reply: Reply,
+) -> Answer:
     """列出指标在各数据版本之间的修订 / list old → new values between stored vintages."""
     from consumption_monitor.catalog import load_catalog
     from consumption_monitor.compute.asof import revisions
@@ -320,44 +301,36 @@ def revisions_command(
     from consumption_monitor.indicators import load_indicators
     from consumption_monitor.indicators.format import format_value
 
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        settings = get_settings()
-        ind = load_indicators().get(code)
-        where = load_catalog(settings.city).region_code(region) if region else None
-        found = revisions(settings, code, where)
-        records = [
-            {
-                "region": r.region, "period": r.period, "basis": r.basis,
-                "old_vintage": r.old_vintage.isoformat(), "old_value": r.old_value,
-                "new_vintage": r.new_vintage.isoformat(), "new_value": r.new_value,
-            }
-            for r in found
-        ]  # fmt: skip
-        if as_json:
-            print_json({"indicator": code, "data": records, "count": len(records)})
-            return
+    language = reply.lang
+    settings = get_settings()
+    ind = load_indicators().get(code)
+    where = load_catalog(settings.city).region_code(region) if region else None
+    found = revisions(settings, code, where)
+    records = [
+        {
+            "region": r.region, "period": r.period, "basis": r.basis,
+            "old_vintage": r.old_vintage.isoformat(), "old_value": r.old_value,
+            "new_vintage": r.new_vintage.isoformat(), "new_value": r.new_value,
+        }
+        for r in found
+    ]  # fmt: skip
+    if reply.json:
+        return {"indicator": code, "data": records, "count": len(records)}
 
-        def show(v: float | None) -> str:
-            return "—" if v is None else format_value(v, ind.unit, settings.money_unit)
+    def show(v: float | None) -> str:
+        return "—" if v is None else format_value(v, ind.unit, settings.money_unit)
 
-        rows = [
-            (r.region, r.period, r.basis, r.old_vintage.isoformat(), show(r.old_value),
-             r.new_vintage.isoformat(), show(r.new_value))
-            for r in found
-        ]  # fmt: skip
-        heads = ["地区", "期间", "口径", "原版本", "原值", "新版本", "新值"]
-        if language != "zh":
-            heads = ["region", "period", "basis", "old vintage", "old", "new vintage", "new"]
-        print_table(
-            f"{ind.name(language)} ({ind.code}) " + ("修订" if language == "zh" else "revisions"),
-            heads,
-            rows,
-            caption="" if rows else ("无修订" if language == "zh" else "no revisions"),
-        )
-
-
-def register(app: typer.Typer) -> None:
-    """Add `cmon compute` and the `cmon indicator` group to the CLI."""
-    app.command("compute")(compute_command)
-    app.add_typer(indicator_app, name="indicator")
+    rows = [
+        (r.region, r.period, r.basis, r.old_vintage.isoformat(), show(r.old_value),
+         r.new_vintage.isoformat(), show(r.new_value))
+        for r in found
+    ]  # fmt: skip
+    heads = ["地区", "期间", "口径", "原版本", "原值", "新版本", "新值"]
+    if language != "zh":
+        heads = ["region", "period", "basis", "old vintage", "old", "new vintage", "new"]
+    print_table(
+        f"{ind.name(language)} ({ind.code}) " + ("修订" if language == "zh" else "revisions"),
+        heads,
+        rows,
+        caption="" if rows else ("无修订" if language == "zh" else "no revisions"),
+    )

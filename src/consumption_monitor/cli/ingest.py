@@ -9,15 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from consumption_monitor.cli.common import (
-    JsonOpt,
-    LangOpt,
-    console,
-    handle_errors,
-    print_json,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import Answer, Reply, command
+from consumption_monitor.cli.common import console, print_table
+
+commands = typer.Typer()
 
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Files to load (xlsx, csv, parquet, json, jsonl).")
@@ -66,7 +61,7 @@ def _progress(paths: list[Path], enabled: bool) -> Iterator[Callable[[int], None
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=console(),
         transient=True,
     ) as bar:
         task = bar.add_task("读取 / reading", total=total)
@@ -97,87 +92,81 @@ def _audit_ingest(result: Any, *, allow_future: bool = False, allow_shadowed: bo
     append(load_settings().metadata_url, who, "batch.ingest", result.dataset, detail)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``ingest`` and ``template`` to the ``cmon`` app."""
+@command(commands, "ingest")
+def ingest_cmd(
+    paths: PathsArg,
+    dataset: DatasetOpt,
+    vintage: VintageOpt = None,
+    quarantine: QuarantineOpt = False,
+    sheet: SheetOpt = None,
+    region: RegionOpt = None,
+    allow_future: Annotated[
+        bool,
+        typer.Option(
+            "--allow-future",
+            help="Record a release dated after today (invisible until its day; audited). "
+            "允许未来版本日期（到期前不可见，记入审计）。",
+        ),
+    ] = False,
+    allow_shadowed: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shadowed",
+            help="Load an earlier release that a later vintage supersedes, for the history. "
+            "补录已被更晚版本取代的历史版本。",
+        ),
+    ] = False,
+    *,
+    reply: Reply,
+) -> Answer:
+    """Validate files and load them as one batch. 校验并导入数据文件（出错则整批拒绝）。
 
-    @app.command("ingest")
-    def ingest_cmd(
-        paths: PathsArg,
-        dataset: DatasetOpt,
-        vintage: VintageOpt = None,
-        quarantine: QuarantineOpt = False,
-        sheet: SheetOpt = None,
-        region: RegionOpt = None,
-        allow_future: Annotated[
-            bool,
-            typer.Option(
-                "--allow-future",
-                help="Record a release dated after today (invisible until its day; audited). "
-                "允许未来版本日期（到期前不可见，记入审计）。",
-            ),
-        ] = False,
-        allow_shadowed: Annotated[
-            bool,
-            typer.Option(
-                "--allow-shadowed",
-                help="Load an earlier release that a later vintage supersedes, for the history. "
-                "补录已被更晚版本取代的历史版本。",
-            ),
-        ] = False,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-    ) -> None:
-        """Validate files and load them as one batch. 校验并导入数据文件（出错则整批拒绝）。
+    Exit code 3 when the data is refused; nothing is written then.
+    """
+    from consumption_monitor.ingest import ingest
 
-        Exit code 3 when the data is refused; nothing is written then.
-        """
-        from consumption_monitor.ingest import ingest
+    lng = reply.lang
+    with _progress(paths, not reply.json) as progress:
+        result = ingest(
+            paths, dataset, vintage=vintage, quarantine=quarantine, sheet=sheet,
+            loaded_by="cli", progress=progress, region=region,
+            allow_future=allow_future, allow_shadowed=allow_shadowed,
+        )  # fmt: skip
+        _audit_ingest(result, allow_future=allow_future, allow_shadowed=allow_shadowed)
+    if reply.json:
+        return result.model_dump(mode="json")
+    typer.echo(result.message_zh if lng == "zh" else result.message_en)
+    if result.problems:
+        print_table(
+            "隔离的问题行 / rows set aside" if lng == "zh" else "rows set aside",
+            ["file", "sheet", "row", "column", "value", "reason"],
+            [
+                (p["file"], p["sheet"], p["row"], p["column"], p["value"],
+                 p["reason_zh"] if lng == "zh" else p["reason_en"])
+                for p in result.problems
+            ],
+            caption=f"{result.problems_total} problems",
+        )  # fmt: skip
 
-        lng = resolve_lang(lang)
-        with handle_errors(lng, as_json=as_json), _progress(paths, not as_json) as progress:
-            result = ingest(
-                paths, dataset, vintage=vintage, quarantine=quarantine, sheet=sheet,
-                loaded_by="cli", progress=progress, region=region,
-                allow_future=allow_future, allow_shadowed=allow_shadowed,
-            )  # fmt: skip
-            _audit_ingest(result, allow_future=allow_future, allow_shadowed=allow_shadowed)
-        if as_json:
-            print_json(result.model_dump(mode="json"))
-            return
-        typer.echo(result.message_zh if lng == "zh" else result.message_en)
-        if result.problems:
-            print_table(
-                "隔离的问题行 / rows set aside" if lng == "zh" else "rows set aside",
-                ["file", "sheet", "row", "column", "value", "reason"],
-                [
-                    (p["file"], p["sheet"], p["row"], p["column"], p["value"],
-                     p["reason_zh"] if lng == "zh" else p["reason_en"])
-                    for p in result.problems
-                ],
-                caption=f"{result.problems_total} problems",
-            )  # fmt: skip
 
-    @app.command("template")
-    def template_cmd(
-        dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. enterprise_monthly.")],
-        fmt: FormatOpt = "xlsx",
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Output path.")] = None,
-        unit: Annotated[
-            str | None,
-            typer.Option(help="The unit's own template (its tasks or indicators), e.g. 和平区."),
-        ] = None,
-        as_json: JsonOpt = False,
-        lang: LangOpt = None,
-    ) -> None:
-        """Write a fill-in template with Chinese headers. 生成带中文表头和下拉列表的填报模板。"""
-        from consumption_monitor.config import get_settings
-        from consumption_monitor.ingest.templates import write_template
+@command(commands, "template")
+def template_cmd(
+    dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. enterprise_monthly.")],
+    fmt: FormatOpt = "xlsx",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output path.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="The unit's own template (its tasks or indicators), e.g. 和平区."),
+    ] = None,
+    *,
+    reply: Reply,
+) -> Answer:
+    """Write a fill-in template with Chinese headers. 生成带中文表头和下拉列表的填报模板。"""
+    from consumption_monitor.config import get_settings
+    from consumption_monitor.ingest.templates import write_template
 
-        lng = resolve_lang(lang)
-        with handle_errors(lng, as_json=as_json):
-            settings = get_settings()
-            path = write_template(dataset, fmt, out, city=settings.city, unit=unit)  # type: ignore[arg-type]
-        if as_json:
-            print_json({"dataset": dataset, "format": fmt, "path": path})
-        else:
-            typer.echo(f"模板已写入 / template written: {path}")
+    settings = get_settings()
+    path = write_template(dataset, fmt, out, city=settings.city, unit=unit)  # type: ignore[arg-type]
+    if reply.json:
+        return {"dataset": dataset, "format": fmt, "path": path}
+    typer.echo(f"模板已写入 / template written: {path}")

@@ -7,15 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from consumption_monitor.cli.common import (
-    JsonOpt,
-    LangOpt,
-    console,
-    handle_errors,
-    print_json,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import Answer, Reply, command
+from consumption_monitor.cli.common import console, print_table
 from consumption_monitor.plan import Plan, TargetKind, load_plan
 from consumption_monitor.plan.records import (
     describe_value,
@@ -30,6 +23,8 @@ plan_app = typer.Typer(
     help="行动方案：任务、目标、责任单位 / the action plan: tasks, targets, responsible units.",
     no_args_is_help=True,
 )
+commands = typer.Typer()
+commands.add_typer(plan_app, name="plan")
 
 _KINDS = ", ".join(k.value for k in TargetKind)
 UnitOpt = Annotated[
@@ -98,16 +93,13 @@ def _target_entries(plan: Plan, target_tasks: list[int]) -> list[str]:
     return [entry for task_id in target_tasks for entry in plan.tasks[task_id].units]
 
 
-@plan_app.command()
-def summary(ctx: typer.Context, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+@command(plan_app)
+def summary(ctx: typer.Context, *, reply: Reply) -> Answer:
     """方案概览：任务、目标类型、责任单位与“1+N+16”架构 / plan overview."""
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        result = _load(ctx).summary()
-    if as_json:
-        print_json(result.model_dump(mode="json"))
-        return
-    zh = language == "zh"
+    result = _load(ctx).summary()
+    if reply.json:
+        return result.model_dump(mode="json")
+    zh = reply.zh
     s = result.structure
     rows: list[tuple[str, object]] = [
         ("方案" if zh else "plan", result.title_zh if zh else result.title_en),
@@ -149,7 +141,7 @@ def summary(ctx: typer.Context, as_json: JsonOpt = False, lang: LangOpt = None) 
     )
 
 
-@plan_app.command()
+@command(plan_app)
 def tasks(
     ctx: typer.Context,
     *,
@@ -159,20 +151,16 @@ def tasks(
     ] = None,
     kind: KindOpt = None,
     year: YearOpt = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    reply: Reply,
+) -> Answer:
     """列出任务，可按责任单位、区、目标类型、年份筛选 / list tasks."""
-    language = resolve_lang(lang)
-    wanted = _kind(kind)
-    with handle_errors(language, as_json=as_json):
-        plan = _load(ctx)
-        found = plan.filter_tasks(unit=unit, district=district, kind=wanted, year=year)
-        records = [task_record(plan, t) for t in found]
-    if as_json:
-        print_json({"data": records, "count": len(records)})
-        return
-    zh = language == "zh"
+    language = reply.lang
+    plan = _load(ctx)
+    found = plan.filter_tasks(unit=unit, district=district, kind=_kind(kind), year=year)
+    records = [task_record(plan, t) for t in found]
+    if reply.json:
+        return {"data": records, "count": len(records)}
+    zh = reply.zh
     print_table(
         "任务清单" if zh else "Tasks",
         [
@@ -196,27 +184,23 @@ def tasks(
     )
 
 
-@plan_app.command()
+@command(plan_app)
 def targets(
     ctx: typer.Context,
     *,
     unit: UnitOpt = None,
     kind: KindOpt = None,
     year: YearOpt = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    reply: Reply,
+) -> Answer:
     """列出量化目标及关联任务、年份、比较方式、目标值和责任单位 / list targets."""
-    language = resolve_lang(lang)
-    wanted = _kind(kind)
-    with handle_errors(language, as_json=as_json):
-        plan = _load(ctx)
-        found = plan.filter_targets(unit=unit, kind=wanted, year=year)
-        records = [target_record(plan, t) for t in found]
-    if as_json:
-        print_json({"data": records, "count": len(records)})
-        return
-    zh = language == "zh"
+    language = reply.lang
+    plan = _load(ctx)
+    found = plan.filter_targets(unit=unit, kind=_kind(kind), year=year)
+    records = [target_record(plan, t) for t in found]
+    if reply.json:
+        return {"data": records, "count": len(records)}
+    zh = reply.zh
     rows = []
     for target, record in zip(found, records, strict=True):
         goals = "; ".join(
@@ -250,12 +234,11 @@ def targets(
     )
 
 
-@plan_app.command()
-def units(ctx: typer.Context, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+@command(plan_app)
+def units(ctx: typer.Context, *, reply: Reply) -> Answer:
     """列出责任单位（代码、名称、别名、承担任务数）/ list responsible units."""
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        plan = _load(ctx)
+    language = reply.lang
+    plan = _load(ctx)
     counts = plan.unit_task_counts()
     main = {u.code for u in plan.units.main_departments}
     host = plan.units.office_host.code
@@ -270,10 +253,9 @@ def units(ctx: typer.Context, as_json: JsonOpt = False, lang: LangOpt = None) ->
         }
         for u in plan.units.units.values()
     ]
-    if as_json:
-        print_json({"data": records, "count": len(records)})
-        return
-    zh = language == "zh"
+    if reply.json:
+        return {"data": records, "count": len(records)}
+    zh = reply.zh
     print_table(
         "责任单位" if zh else "Responsible units",
         [
@@ -299,30 +281,27 @@ def units(ctx: typer.Context, as_json: JsonOpt = False, lang: LangOpt = None) ->
     )
 
 
-@plan_app.command()
+@command(plan_app)
 def show(
     ctx: typer.Context,
     task: Annotated[
         str, typer.Argument(help="Task number (1–50), safeguard item (S4-2) or target (T-…).")
     ],
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    *,
+    reply: Reply,
+) -> Answer:
     """显示一项任务（或保障措施、目标）的全部内容 / show one task in full."""
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        plan = _load(ctx)
-        key = task.strip()
-        if key.upper().startswith("S"):
-            record = safeguard_record(plan, plan.safeguard_item(key.upper()))
-        elif key.startswith("T-"):
-            record = target_record(plan, plan.target(key))
-        else:
-            record = task_record(plan, plan.task(key), full=True)
-    if as_json:
-        print_json(record)
-        return
-    _print_record(plan, record, language)
+    plan = _load(ctx)
+    key = task.strip()
+    if key.upper().startswith("S"):
+        record = safeguard_record(plan, plan.safeguard_item(key.upper()))
+    elif key.startswith("T-"):
+        record = target_record(plan, plan.target(key))
+    else:
+        record = task_record(plan, plan.task(key), full=True)
+    if reply.json:
+        return record
+    _print_record(plan, record, reply.lang)
 
 
 def _print_record(plan: Plan, record: dict[str, Any], lang: str) -> None:
@@ -330,33 +309,29 @@ def _print_record(plan: Plan, record: dict[str, Any], lang: str) -> None:
     title = record.get("title_zh" if zh else "title_en") or record.get(
         "name_zh" if zh else "name_en"
     )
-    console.print(f"[bold]{record['id']}．{title}[/]", highlight=False)
+    out = console()
+    out.print(f"[bold]{record['id']}．{title}[/]", highlight=False)
     if "group" in record:
         group = record["group_numeral"] + record["group_title_zh" if zh else "group_title_en"]
-        console.print(f"{'任务组' if zh else 'group'}: {group}", highlight=False)
+        out.print(f"{'任务组' if zh else 'group'}: {group}", highlight=False)
     for key in ("measures", "text"):
         text = record.get(f"{key}_{lang}") or record.get(f"{key}_zh")
         if text:
-            console.print(text, highlight=False)
+            out.print(text, highlight=False)
     for year, cell in record.get("goals_zh", {}).items():
-        console.print(f"[cyan]{'工作目标' if zh else 'goal'} {year}[/]: {cell}", highlight=False)
+        out.print(f"[cyan]{'工作目标' if zh else 'goal'} {year}[/]: {cell}", highlight=False)
     entries = record.get("units_text") or _target_entries(plan, record.get("tasks") or [])
     if entries:
-        console.print(
+        out.print(
             f"{'责任单位' if zh else 'units'}: {_units_cell(plan, entries, lang, limit=99)}",
             highlight=False,
         )
     targets = record.get("target_records") or ([record] if "values" in record else [])
     for target in targets:
         for value in target["values"]:
-            console.print(
+            out.print(
                 f"  {target['id']} {value['years']} {value['kind']} {value['comparator']} "
                 f"{value['value_exact'] or value['value_text'] or ''} {value['unit'] or ''}"
                 f" — {value['source']}",
                 highlight=False,
             )
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``plan`` command group to ``cmon``."""
-    app.add_typer(plan_app, name="plan")

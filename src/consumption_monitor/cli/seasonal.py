@@ -8,15 +8,10 @@ from typing import Annotated, Literal, cast
 
 import typer
 
-from consumption_monitor.cli.common import (
-    JsonOpt,
-    LangOpt,
-    console,
-    handle_errors,
-    print_json,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import Answer, Reply, command
+from consumption_monitor.cli.common import console, print_table
+
+commands = typer.Typer()
 
 
 def _fmt(value: object, digits: int = 2) -> object:
@@ -25,6 +20,7 @@ def _fmt(value: object, digits: int = 2) -> object:
     return value
 
 
+@command(commands, "seasonal")
 def seasonal(
     code: Annotated[
         str, typer.Argument(help="Indicator code or name, e.g. retail_sales or 社会消费品零售总额.")
@@ -57,94 +53,85 @@ def seasonal(
             help="Choose the Spring Festival windows again even if the series is unchanged.",
         ),
     ] = False,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    *,
+    reply: Reply,
+) -> Answer:
     """季节调整（X-13ARIMA-SEATS，春节等移动假日）/ seasonally adjust a series."""
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        from consumption_monitor.catalog import load_catalog
-        from consumption_monitor.config import get_settings
-        from consumption_monitor.indicators import load_indicators
-        from consumption_monitor.seasonal import adjust
-        from consumption_monitor.seasonal.io import cut, read_period_csv
-        from consumption_monitor.seasonal.stored import (
-            store_adjusted,
-            stored_choice,
-            stored_quarters,
-            stored_series,
-        )
+    from consumption_monitor.catalog import load_catalog
+    from consumption_monitor.config import get_settings
+    from consumption_monitor.indicators import load_indicators
+    from consumption_monitor.seasonal import adjust
+    from consumption_monitor.seasonal.io import cut, read_period_csv
+    from consumption_monitor.seasonal.stored import (
+        store_adjusted,
+        stored_choice,
+        stored_quarters,
+        stored_series,
+    )
 
-        if janfeb not in ("auto", "quarterly", "split", "monthly"):
-            raise typer.BadParameter("--janfeb must be auto, quarterly, split or monthly")
-        settings = get_settings()
-        if input_csv is None:
-            # The catalog's one name look-up: 社会消费品零售总额 / 社零 → retail_sales (an
-            # unknown or ambiguous name is refused here, not reported as "no values").
-            code = load_indicators().get(code).code
-        catalog = load_catalog(settings.city)
-        region = catalog.region_code(region) if region else catalog.city.code
-        stored = input_csv is None
-        series = (
-            read_period_csv(input_csv)
-            if input_csv is not None
-            else stored_series(settings, code, region)
-        )
-        series = cut(series, start, end)
-        result = adjust(
-            series,
-            name=code,
-            janfeb=cast(Literal["auto", "quarterly", "split", "monthly"], janfeb),
-            working_days=working_days,
-            fill=stored_quarters(settings, code, region) if stored else None,
-            reuse=None if refit or not stored else stored_choice(settings, code, region),
-        )
-        if stored:
-            store_adjusted(settings, code, region, result)
-        table = result.table
-        if as_json:
-            rows = [
-                {"period": str(p), **{k: _fmt(v, 6) for k, v in r.items()}}
-                for p, r in table.to_dict(orient="index").items()
-            ]
-            print_json(
-                {
-                    "code": code,
-                    "region": region,
-                    "data": rows,
-                    "count": len(rows),
-                    "diagnostics": result.diagnostics.to_dict(),
-                }
-            )
-            return
-        cols = ["observed", "adjusted", "seasonal", "calendar", "mom_pct", "estimated"]
-        print_table(
-            f"{code} 季节调整 / seasonally adjusted",
-            ["period", *cols],
-            [[str(p), *(_fmt(row[c], 3) for c in cols)] for p, row in table.iterrows()],
-        )
-        d = result.diagnostics
-        console.print(
-            f"模型 model: {d.model} · AICc {d.aicc:.2f} · 春节窗口 windows: {d.windows} · "
-            f"频率 frequency: {d.frequency} · 1-2月 Jan–Feb: {d.janfeb}",
+    if janfeb not in ("auto", "quarterly", "split", "monthly"):
+        raise typer.BadParameter("--janfeb must be auto, quarterly, split or monthly")
+    settings = get_settings()
+    if input_csv is None:
+        # The catalog's one name look-up: 社会消费品零售总额 / 社零 → retail_sales (an
+        # unknown or ambiguous name is refused here, not reported as "no values").
+        code = load_indicators().get(code).code
+    catalog = load_catalog(settings.city)
+    region = catalog.region_code(region) if region else catalog.city.code
+    stored = input_csv is None
+    series = (
+        read_period_csv(input_csv)
+        if input_csv is not None
+        else stored_series(settings, code, region)
+    )
+    series = cut(series, start, end)
+    result = adjust(
+        series,
+        name=code,
+        janfeb=cast(Literal["auto", "quarterly", "split", "monthly"], janfeb),
+        working_days=working_days,
+        fill=stored_quarters(settings, code, region) if stored else None,
+        reuse=None if refit or not stored else stored_choice(settings, code, region),
+    )
+    if stored:
+        store_adjusted(settings, code, region, result)
+    table = result.table
+    if reply.json:
+        rows = [
+            {"period": str(p), **{k: _fmt(v, 6) for k, v in r.items()}}
+            for p, r in table.to_dict(orient="index").items()
+        ]
+        return {
+            "code": code,
+            "region": region,
+            "data": rows,
+            "count": len(rows),
+            "diagnostics": result.diagnostics.to_dict(),
+        }
+    cols = ["observed", "adjusted", "seasonal", "calendar", "mom_pct", "estimated"]
+    print_table(
+        f"{code} 季节调整 / seasonally adjusted",
+        ["period", *cols],
+        [[str(p), *(_fmt(row[c], 3) for c in cols)] for p, row in table.iterrows()],
+    )
+    d = result.diagnostics
+    out = console()
+    out.print(
+        f"模型 model: {d.model} · AICc {d.aicc:.2f} · 春节窗口 windows: {d.windows} · "
+        f"频率 frequency: {d.frequency} · 1-2月 Jan–Feb: {d.janfeb}",
+        highlight=False,
+    )
+    if d.quality:
+        out.print(
+            "质量 quality: " + ", ".join(f"{k}={v:.2f}" for k, v in d.quality.items()),
             highlight=False,
         )
-        if d.quality:
-            console.print(
-                "质量 quality: " + ", ".join(f"{k}={v:.2f}" for k, v in d.quality.items()),
-                highlight=False,
-            )
-        if d.outliers:
-            console.print("离群值 outliers: " + ", ".join(d.outliers), highlight=False)
-        if d.windows_reused:
-            console.print(
-                "春节窗口沿用上次选择（序列未变；--refit 重新选择）/ windows reused",
-                highlight=False,
-            )
-        for note in d.notes:
-            console.print(f"注 note: {note}", highlight=False)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``cmon seasonal`` to the CLI."""
-    app.command("seasonal")(seasonal)
+    if d.outliers:
+        out.print("离群值 outliers: " + ", ".join(d.outliers), highlight=False)
+    if d.windows_reused:
+        out.print(
+            "春节窗口沿用上次选择（序列未变；--refit 重新选择）/ windows reused",
+            highlight=False,
+        )
+    for note in d.notes:
+        out.print(f"注 note: {note}", highlight=False)

@@ -8,15 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from consumption_monitor.cli.common import (
-    JsonOpt,
-    LangOpt,
-    console,
-    handle_errors,
-    print_json,
-    print_table,
-    resolve_lang,
-)
+from consumption_monitor.cli.command import Answer, Reply, command
+from consumption_monitor.cli.common import console, print_table
 from consumption_monitor.config import get_settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.targets.backtest import backtest
@@ -26,6 +19,10 @@ from consumption_monitor.targets.status import Status, ValueStatus
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Judge as of this date (YYYY-MM-DD); default today.")
 ]
+
+commands = typer.Typer()
+target_app = typer.Typer(help="One plan target in detail. 单个目标。", no_args_is_help=True)
+commands.add_typer(target_app, name="target")
 
 _ESCALATION_ZH = {"none": "", "blue": "蓝色提示", "yellow": "黄色预警", "red": "红色预警"}
 
@@ -93,6 +90,7 @@ def _filter(
     return reports
 
 
+@command(commands, "targets")
 def targets_command(
     unit: Annotated[str | None, typer.Option("--unit", help="Only targets of this unit.")] = None,
     year: Annotated[
@@ -102,30 +100,28 @@ def targets_command(
         str | None, typer.Option("--status", help="Only this status (on_track, at_risk, 预警…).")
     ] = None,
     as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    *,
+    reply: Reply,
+) -> Answer:
     """Status of every plan target: 已达成/正常/关注/预警/滞后/无数据. 目标进度。"""
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        reports = _filter(target_statuses(get_settings(), _as_of(as_of)), unit, year, status)
-        if as_json:
-            print_json({"data": [_report_dict(r) for r in reports], "count": len(reports)})
-            return
-        rows = []
-        for r in reports:
-            for v in r.values:
-                rows.append([
-                    r.target.id, r.target.name_zh if language == "zh" else r.target.name_en,
-                    v.years, v.status.zh if language == "zh" else v.status.value,
-                    _ESCALATION_ZH[v.escalation.value] if language == "zh" else v.escalation.value,
-                    _fmt(v.current), _fmt(v.goal),
-                    "" if v.probability is None else f"{v.probability:.0%}",
-                ])  # fmt: skip
-        head = ["id", "目标", "年份", "状态", "预警", "当前值", "目标值", "达标概率"]
-        if language == "en":
-            head = ["id", "target", "years", "status", "escalation", "current", "goal", "P(met)"]
-        print_table("目标进度" if language == "zh" else "Targets", head, rows)
+    language = reply.lang
+    reports = _filter(target_statuses(get_settings(), _as_of(as_of)), unit, year, status)
+    if reply.json:
+        return {"data": [_report_dict(r) for r in reports], "count": len(reports)}
+    rows = []
+    for r in reports:
+        for v in r.values:
+            rows.append([
+                r.target.id, r.target.name_zh if language == "zh" else r.target.name_en,
+                v.years, v.status.zh if language == "zh" else v.status.value,
+                _ESCALATION_ZH[v.escalation.value] if language == "zh" else v.escalation.value,
+                _fmt(v.current), _fmt(v.goal),
+                "" if v.probability is None else f"{v.probability:.0%}",
+            ])  # fmt: skip
+    head = ["id", "目标", "年份", "状态", "预警", "当前值", "目标值", "达标概率"]
+    if language == "en":
+        head = ["id", "target", "years", "status", "escalation", "current", "goal", "P(met)"]
+    print_table("目标进度" if language == "zh" else "Targets", head, rows)
 
 
 def _fmt(x: float | None) -> str:
@@ -134,46 +130,46 @@ def _fmt(x: float | None) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
+@command(target_app, "show")
 def show_command(
     target_id: Annotated[str, typer.Argument(help="Target id, e.g. T-tourists.")],
     as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
+    *,
+    reply: Reply,
+) -> Answer:
     """One target: history, plan path, projection fan, backtest and explanation. 目标详情。"""
-    language = resolve_lang(lang)
-    with handle_errors(language, as_json=as_json):
-        reports = {r.target.id: r for r in target_statuses(get_settings(), _as_of(as_of))}
-        if target_id not in reports:
-            raise NotFoundError(
-                f"unknown target {target_id!r}", f"未知目标 {target_id!r}",
-                hint_en="list ids with `cmon targets`", hint_zh="用 `cmon targets` 查看目标编号",
-            )  # fmt: skip
-        report = reports[target_id]
-        data = _report_dict(report)
-        data["history"] = {str(y): v for y, v in sorted(report.evidence.annual.items())}
-        data["backtest"] = _backtest(report)
-        if as_json:
-            print_json(data)
-            return
-        name = report.target.name_zh if language == "zh" else report.target.name_en
-        console.print(f"[bold]{report.target.id} {name}[/]")
-        for y, v in data["history"].items():
-            console.print(f"  {y}: {_fmt(v)}")
-        for v in report.values:
-            console.print(v.explanation_zh if language == "zh" else v.explanation_en)
-            if v.fan:
-                p10, p50, p90 = (_fmt(x) for x in v.fan)
-                console.print(f"  P10 {p10} · P50 {p50} · P90 {p90}")
-        for method, res in data["backtest"].items():
-            if method == "growth_by_month":
-                for month, row in res.items():
-                    console.print(
-                        f"  backtest growth≥X month {month}: hit rate {row['hit_rate']}, "
-                        f"n={row['calls']}, error {row['mae_pp']} pp"
-                    )
-                continue
-            console.print(f"  backtest {method}: hit rate {res['hit_rate']}, n={res['cases']}")
+    language = reply.lang
+    reports = {r.target.id: r for r in target_statuses(get_settings(), _as_of(as_of))}
+    if target_id not in reports:
+        raise NotFoundError(
+            f"unknown target {target_id!r}", f"未知目标 {target_id!r}",
+            hint_en="list ids with `cmon targets`", hint_zh="用 `cmon targets` 查看目标编号",
+        )  # fmt: skip
+    report = reports[target_id]
+    data = _report_dict(report)
+    data["history"] = {str(y): v for y, v in sorted(report.evidence.annual.items())}
+    data["backtest"] = _backtest(report)
+    if reply.json:
+        return data
+    name = report.target.name_zh if language == "zh" else report.target.name_en
+    out = console()
+    out.print(f"[bold]{report.target.id} {name}[/]")
+    for y, v in data["history"].items():
+        out.print(f"  {y}: {_fmt(v)}")
+    for v in report.values:
+        out.print(v.explanation_zh if language == "zh" else v.explanation_en)
+        if v.fan:
+            p10, p50, p90 = (_fmt(x) for x in v.fan)
+            out.print(f"  P10 {p10} · P50 {p50} · P90 {p90}")
+    for method, res in data["backtest"].items():
+        if method == "growth_by_month":
+            for month, row in res.items():
+                out.print(
+                    f"  backtest growth≥X month {month}: hit rate {row['hit_rate']}, "
+                    f"n={row['calls']}, error {row['mae_pp']} pp"
+                )
+            continue
+        out.print(f"  backtest {method}: hit rate {res['hit_rate']}, n={res['cases']}")
 
 
 def _backtest(report: TargetReport) -> dict[str, dict[str, Any]]:
@@ -214,11 +210,3 @@ def _backtest(report: TargetReport) -> dict[str, dict[str, Any]]:
         for m, r in results.items()
     })  # fmt: skip
     return out
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``targets`` and ``target show``."""
-    app.command("targets")(targets_command)
-    target_app = typer.Typer(help="One plan target in detail. 单个目标。", no_args_is_help=True)
-    target_app.command("show")(show_command)
-    app.add_typer(target_app, name="target")

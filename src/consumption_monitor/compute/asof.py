@@ -20,6 +20,7 @@ import pandas as pd
 
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError, NotFoundError
+from consumption_monitor.store.results import number, select
 
 
 def read_as_of(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
@@ -113,13 +114,9 @@ def revisions(
     previous: tuple[date, dict[tuple[str, str, str], float | None]] | None = None
     out: list[Revision] = []
     for vintage, frame in vintage_tables(settings):
-        rows = frame[frame["indicator"] == code]
-        if "dim" in rows.columns:
-            rows = rows[rows["dim"].fillna("") == dim]
-        if region is not None:
-            rows = rows[rows["region"] == region]
+        rows = select(frame, code, region=region, dim=dim)
         values: dict[tuple[str, str, str], float | None] = {
-            (str(r["region"]), str(r["period"]), str(r["basis"])): _num(r["value"])
+            (str(r["region"]), str(r["period"]), str(r["basis"])): number(r["value"])
             for _, r in rows.iterrows()
         }
         if previous is not None:
@@ -132,14 +129,6 @@ def revisions(
                     out.append(Revision(*key, old_vintage, a, vintage, b))
         previous = (vintage, values)
     return out
-
-
-def _num(x: object) -> float | None:
-    try:
-        value = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _equal(a: float | None, b: float | None) -> bool:

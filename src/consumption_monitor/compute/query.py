@@ -10,7 +10,7 @@ from consumption_monitor.catalog import load_catalog
 from consumption_monitor.config import Settings, get_settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.indicators import load_indicators
-from consumption_monitor.store.results import read_result
+from consumption_monitor.store.results import read_result, select
 
 
 def indicator_frame(
@@ -37,18 +37,16 @@ def indicator_frame(
     # A name (社会消费品零售总额, 社零, 地区生产总值(GDP)) resolves to its code; an unknown or
     # ambiguous one raises before anything is read.
     code = load_indicators().get(code).code
-    df = read_result(settings, as_of=as_of)
-    df = df[df.indicator == code]
-    if region is not None:
-        df = df[df.region == load_catalog(settings.city).region_code(region)]
-    if basis is not None:
-        df = df[df.basis == basis]
-    if dim is not None:
-        df = df[df.dim == dim]
-    if start is not None:
-        df = df[df.period.str[: len(start)] >= start]
-    if end is not None:
-        df = df[df.period.str[: len(end)] <= end]
+    where = None if region is None else load_catalog(settings.city).region_code(region)
+    df = select(
+        read_result(settings, as_of=as_of),
+        code,
+        region=where,
+        basis=basis,
+        dim=dim,
+        start=start,
+        end=end,
+    )
     return df.reset_index(drop=True)
 
 

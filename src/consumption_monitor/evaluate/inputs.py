@@ -47,6 +47,7 @@ from consumption_monitor.config import Settings
 from consumption_monitor.errors import EvaluationError, NotFoundError
 from consumption_monitor.evaluate.scheme import Scheme
 from consumption_monitor.plan import Plan, load_plan
+from consumption_monitor.store.results import select
 from consumption_monitor.targets.status import Status
 
 #: Scheme code → (indicator of the computed long table, column). Read on the year-to-date basis.
@@ -155,11 +156,10 @@ def outcome_value(table: pd.DataFrame, unit: str, period: str, code: str) -> flo
     """
     indicator, column = OUTCOME_SOURCES[code]
     end = period_end(period)
-    rows = table[(table["indicator"] == indicator) & (table["dim"] == "")]
-    chosen = rows[(rows["basis"] == "ytd") & (rows["period"] == f"{end.year}-{end.month:02d}")]
+    chosen = select(table, indicator, basis="ytd", period=f"{end.year}-{end.month:02d}")
     if chosen.empty and "-" not in period:
-        chosen = rows[(rows["basis"] == "year") & (rows["period"] == period)]
-    mine = chosen[chosen["region"] == unit]
+        chosen = select(table, indicator, basis="year", period=period)
+    mine = select(chosen, region=unit)
     if mine.empty:
         return 0.0 if code in COUNT_CODES and not chosen.empty else None
     value = mine[column].iloc[0] if column in mine else None
@@ -361,7 +361,7 @@ def _attainment(lake: LakeView, unit: str, ref: date) -> float | None:
     if key not in lake._reports_cache:
         progress = _until(lake.progress, ref)
         # Only the region's undivided rows are evidence; cutting the table first is much faster.
-        table = lake.table[(lake.table["region"] == region) & (lake.table["dim"].fillna("") == "")]
+        table = select(lake.table, region=region)
         lake._reports_cache[key] = target_reports(table, progress, lake.plan, ref, region=region)
     mine = [r for r in lake._reports_cache[key] if unit in r.units]
     return attainment_points(r.status for r in mine)

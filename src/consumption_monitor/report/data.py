@@ -22,6 +22,7 @@ import pandas as pd
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
+from consumption_monitor.store.results import clean, select
 
 if TYPE_CHECKING:
     from consumption_monitor.evaluate import EvaluationResult
@@ -142,13 +143,8 @@ class ReportData:
         dim: str = "",
     ) -> pd.DataFrame:
         """Rows of one indicator and basis (city by default; ``region="*"`` for every region)."""
-        t = self.table
-        mask = (t["indicator"] == indicator) & (t["basis"] == basis) & (t["dim"] == dim)
-        if region != "*":
-            mask &= t["region"] == (region or self.city)
-        if period is not None:
-            mask &= t["period"] == period
-        return t[mask]
+        where = None if region == "*" else (region or self.city)
+        return select(self.table, indicator, region=where, basis=basis, dim=dim, period=period)
 
     def one(
         self,
@@ -161,8 +157,11 @@ class ReportData:
         dim_value: str = "",
     ) -> dict[str, Any] | None:
         """The single row as a dict (NaN → None), or ``None`` when there is no such row."""
-        r = self.rows(indicator, basis, period, region=region, dim=dim)
-        r = r[r["dim_value"] == dim_value]
+        where = None if region == "*" else (region or self.city)
+        r = select(
+            self.table, indicator, region=where, basis=basis, dim=dim, dim_value=dim_value,
+            period=period,
+        )  # fmt: skip
         if r.empty:
             return None
         return {str(k): _clean(v) for k, v in r.iloc[-1].to_dict().items()}
@@ -173,12 +172,7 @@ class ReportData:
         return zh if lang == "zh" else en
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NA:
-        return None
-    return v
+_clean = clean  # a stored cell for a row dict: missing or non-finite numbers → None
 
 
 def catalog_names(city: str = "tianjin") -> dict[str, tuple[str, str]]:

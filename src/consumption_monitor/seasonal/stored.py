@@ -34,16 +34,9 @@ SEASONAL_DIR = ("_derived", "seasonal")
 
 
 def _rows(settings: Settings, code: str, region: str, basis: str) -> pd.DataFrame:
-    from consumption_monitor.store.results import read_result
+    from consumption_monitor.store.results import read_result, select
 
-    table = read_result(settings)
-    dim = table["dim"].fillna("") if "dim" in table.columns else ""
-    rows = table[
-        (table["indicator"] == code)
-        & (table["region"] == region)
-        & (dim == "")
-        & (table["basis"] == basis)
-    ]
+    rows = select(read_result(settings), code, region=region, basis=basis)
     return rows[rows["value"].notna()]
 
 

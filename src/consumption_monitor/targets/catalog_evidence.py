@@ -22,6 +22,8 @@ from datetime import date
 
 import pandas as pd
 
+from consumption_monitor.store.results import select
+
 #: Indicator fed by the catalog's landmark flags.
 LANDMARK_INDICATOR = "landmark_business_districts"
 
@@ -72,7 +74,7 @@ def with_catalog_evidence(
 
     if region != load_catalog(city).city.code:
         return table  # the flags count the city's landmarks, not a district's
-    if not table.empty and (table["indicator"] == LANDMARK_INDICATOR).any():
+    if not select(table, LANDMARK_INDICATOR, dim=None).empty:
         return table
     extra = catalog_rows(region, as_of, city)
     if extra.empty:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from consumption_monitor.plan.models import Target
+from consumption_monitor.store.results import number, select
 from consumption_monitor.targets.projection import PERIODS, period_index
 from consumption_monitor.targets.status import Evidence
 
@@ -35,19 +36,10 @@ REFERENCE_INDICATORS = {"gdp_growth": "gdp"}
 def _rows(table: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
     if table.empty:
         return table
-    dim = table["dim"].fillna("") if "dim" in table.columns else ""
-    mask = (table["indicator"] == indicator) & (table["region"] == region) & (dim == "")
-    return table.loc[mask]
+    return select(table, indicator, region=region)
 
 
-def _finite(x: object) -> float | None:
-    if x is None:
-        return None
-    try:
-        value = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+_finite = number  # a stored cell as a float, None when missing or not finite
 
 
 #: Indicator kinds whose values are counts or sums over a period (flows).
@@ -97,7 +89,7 @@ def series_evidence(
     rows = _rows(table, indicator, region)
     if rows.empty:
         return ev
-    for _, row in rows[rows["basis"] == "year"].iterrows():
+    for _, row in select(rows, basis="year").iterrows():
         year = int(str(row["period"])[:4])
         if as_of is not None and year >= as_of.year:
             continue  # a partial year (registry counts emit one for the current year)
@@ -106,7 +98,7 @@ def series_evidence(
         if (year_growth := _finite(row.get("yoy_pct"))) is not None:
             ev.growth[year] = year_growth
     # Quarterly cumulative releases: the fourth quarter's YTD value closes the year (GDP).
-    for _, row in rows[rows["basis"] == "ytd"].iterrows():
+    for _, row in select(rows, basis="ytd").iterrows():
         period = str(row["period"])
         if period.endswith("-Q4") and (as_of is None or int(period[:4]) < as_of.year):
             year = int(period[:4])
@@ -151,8 +143,8 @@ def _cumulative(
     (``running``) and kept as end-of-month levels for a stock.
     """
     out: dict[int, tuple[list[float], list[float]]] = {}
-    ytd = rows[rows["basis"] == "ytd"]
-    source = ytd if not ytd.empty else rows[rows["basis"] == "month"]
+    ytd = select(rows, basis="ytd", dim=None)
+    source = ytd if not ytd.empty else select(rows, basis="month", dim=None)
     running = ytd.empty and running
     for year_str, group in source.groupby(source["period"].astype(str).str[:4]):
         values = [math.nan] * PERIODS

@@ -23,6 +23,7 @@ from consumption_monitor.monitor.holiday import HolidayComparison, holiday_repor
 from consumption_monitor.projects.sources import ChainData, load_chain_data
 from consumption_monitor.report import list_reports
 from consumption_monitor.report.schedule import StoredReport
+from consumption_monitor.store.results import select
 from consumption_monitor.web.indicator_data import indicator_table, result_key
 from consumption_monitor.web.memo import derived, memo
 
@@ -47,7 +48,7 @@ def data_end(settings: Settings) -> date | None:
     table = indicator_table(settings)
     if table is None:
         return None
-    rows = table[(table["indicator"] == "key_enterprise_sales") & (table["basis"] == "month")]
+    rows = select(table, "key_enterprise_sales", basis="month", dim=None)
     if rows.empty:
         return None
     year, month = (int(x) for x in str(rows["period"].max()).split("-")[:2])

@@ -15,6 +15,7 @@ import pandas as pd
 
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError
+from consumption_monitor.store.results import select
 from consumption_monitor.web import figures
 from consumption_monitor.web.analysis_data import data_end, holiday_choices
 from consumption_monitor.web.i18n import translate
@@ -96,7 +97,7 @@ def as_of(settings: Settings, lang: str) -> str | None:
     table = indicator_table(settings)
     if table is None or table.empty:
         return None
-    months = table.loc[table["basis"] == "month", "period"]
+    months = select(table, basis="month", dim=None)["period"]
     latest = str(months.max()) if len(months) else str(table["period"].max())
     stamp: Any = table["computed_at"].max() if "computed_at" in table else None
     when = "" if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp).strftime("%Y-%m-%d %H:%M")

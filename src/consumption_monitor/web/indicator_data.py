@@ -1,8 +1,9 @@
 """The computed indicator long table as the pages see it: headline cards, explorer selections,
 district values for the map, 商圈 tables and exports.
 
-Everything here reads :func:`consumption_monitor.store.results.read_result` (cached per stored
-file) and only selects and formats rows; no figure is recomputed. When nothing has been computed
+Everything here reads :func:`consumption_monitor.store.results.cached_result` (cached per
+stored file), selects rows with :func:`consumption_monitor.store.results.select` and formats
+them; no figure is recomputed. When nothing has been computed
 yet every function returns an empty result and the pages say "暂无数据 / no data yet".
 
 Card-side cells (``card_*`` and ``night_spending_share``) below the privacy thresholds are
@@ -27,7 +28,7 @@ from consumption_monitor.config import Settings
 from consumption_monitor.errors import DataValidationError, NotFoundError
 from consumption_monitor.indicators import load_indicators
 from consumption_monitor.indicators.format import UNIT_LABELS_ZH, format_value
-from consumption_monitor.store.results import read_result, result_path
+from consumption_monitor.store import results
 
 #: The 总览 cards: indicator and basis (the latest period of each is shown).
 HEADLINE: tuple[tuple[str, str], ...] = (
@@ -72,65 +73,19 @@ EXPORT_COLUMNS = (
 )
 
 
-#: Last table read per lake, with the stored file it was read from.
-_CACHE: dict[str, tuple[str, pd.DataFrame]] = {}
-#: Row positions of every series of a cached table, keyed by the table's ``id`` (the table is
-#: kept with them, so the id cannot be reused while the entry lives).
-_SERIES_INDEX: dict[int, tuple[pd.DataFrame, dict[tuple[str, ...], np.ndarray]]] = {}
-_SERIES_KEY = ("indicator", "region", "basis", "dim", "dim_value")
-
-
 def result_key(settings: Settings) -> str:
     """Name of the newest stored computation ("" when none): part of every memo key, so a
     new ``cmon compute`` is seen at once."""
     try:
-        return str(result_path(settings))
+        return str(results.result_path(settings))
     except NotFoundError:
         return ""
 
 
 def indicator_table(settings: Settings) -> pd.DataFrame | None:
-    """The latest computed long table, or ``None`` when nothing was computed yet.
-
-    The read is cached until a new computation is stored: every computation gets a new file
-    name (a time stamp), so the newest file's name is the cache key. Works on a local lake and
-    on an object store (one listing per call there).
-    """
-    try:
-        path = str(result_path(settings))
-    except NotFoundError:
-        return None
-    key = settings.lake_url or str(settings.lake_dir)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] == path:
-        return hit[1]
-    try:
-        table = read_result(settings)
-    except NotFoundError:
-        return None
-    if hit is not None:
-        _SERIES_INDEX.pop(id(hit[1]), None)
-    _CACHE[key] = (path, table)
-    return table
-
-
-def _series_rows(table: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame | None:
-    """The rows of one series of a cached table, by its index (built on first use), or
-    ``None`` when ``table`` is not a cached one (the caller then filters it)."""
-    entry = _SERIES_INDEX.get(id(table))
-    if entry is None or entry[0] is not table:
-        if not any(t is table for _, t in _CACHE.values()):
-            return None
-        groups = table.groupby(list(_SERIES_KEY), sort=False, dropna=False).indices
-        index: dict[tuple[str, ...], np.ndarray] = {
-            tuple(k): np.asarray(v)  # type: ignore[arg-type]
-            for k, v in groups.items()
-        }
-        entry = _SERIES_INDEX[id(table)] = (table, index)
-    positions = entry[1].get(key)
-    if positions is None:
-        return table.iloc[0:0]
-    return table.iloc[positions]
+    """The latest computed long table, or ``None`` when nothing was computed yet
+    (:func:`consumption_monitor.store.results.cached_result`)."""
+    return results.cached_result(settings)
 
 
 def fmt_pct(value: float | None, signed: bool = True) -> str | None:
@@ -144,14 +99,8 @@ def fmt_pct(value: float | None, signed: bool = True) -> str | None:
     return f"{value:+.1f}%" if signed else f"{value:.1f}%"
 
 
-def _num(value: object) -> float | None:
-    if value is None:
-        return None
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
+#: A stored cell as a float, None when missing or not finite (the table's one value cleaner).
+_num = results.number
 
 
 @dataclass(frozen=True)
@@ -186,16 +135,9 @@ def select(
     compared as text, so ``2024-01`` ≤ ``2024-12`` ≤ ``2025``)."""
     if table is None or table.empty:
         return pd.DataFrame(columns=list(EXPORT_COLUMNS))
-    rows = _series_rows(table, (indicator, region, basis, dim, dim_value))
-    if rows is None:
-        mask = (
-            (table["indicator"] == indicator)
-            & (table["region"] == region)
-            & (table["basis"] == basis)
-            & (table["dim"] == dim)
-            & (table["dim_value"] == dim_value)
-        )
-        rows = table[mask]
+    rows = results.select(
+        table, indicator, region=region, basis=basis, dim=dim, dim_value=dim_value
+    )
     if start:
         rows = rows[rows["period"] >= start]
     if end:
@@ -381,13 +323,7 @@ def district_values(
     if table is None:
         return None, {}
     codes = {d.code for d in load_catalog(settings.city).districts}
-    mask = (
-        (table["indicator"] == indicator)
-        & (table["basis"] == basis)
-        & (table["dim"] == "")
-        & table["region"].isin(codes)
-    )
-    rows = table[mask]
+    rows = results.select(table, indicator, region=codes, basis=basis)
     if rows.empty:
         return None, {}
     chosen = period if period in set(rows["period"]) else str(rows["period"].max())
@@ -405,13 +341,7 @@ def breakdown(
     if table is None:
         return None, empty
     region = region or load_catalog(settings.city).city.code
-    mask = (
-        (table["indicator"] == indicator)
-        & (table["basis"] == basis)
-        & (table["dim"] == dim)
-        & (table["region"] == region)
-    )
-    rows = table[mask]
+    rows = results.select(table, indicator, region=region, basis=basis, dim=dim)
     if rows.empty:
         return None, empty
     latest = str(rows["period"].max())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.config import Settings
 from consumption_monitor.indicators.format import format_value
+from consumption_monitor.store.results import select
 from consumption_monitor.web import figures
 from consumption_monitor.web.indicator_data import (
     _num,
@@ -105,13 +106,7 @@ def map_view(settings: Settings, indicator: str, lang: str, period: str | None =
     cat = load_catalog(settings.city)
     codes = [d.code for d in cat.districts]
     names = {d.code: (d.name_zh if zh else d.name_en) for d in cat.districts}
-    mask = (
-        (table["indicator"] == indicator)
-        & (table["basis"] == basis)
-        & (table["dim"] == "")
-        & table["region"].isin(codes)
-    )
-    rows = table[mask]
+    rows = select(table, indicator, region=codes, basis=basis)
     if rows.empty:
         return empty
     periods = sorted({str(p) for p in rows["period"]}, reverse=True)
