@@ -193,7 +193,9 @@ def target_line(
     if gap is not None:
         words = ("差", "超") if lang == "zh" else ("short by ", "ahead by ")
         word = words[0] if gap > 0 else words[1]
-        gap_text = f"{word}{fmt_number(abs(gap))}{unit}"
+        gap_text = (
+            f"{word}{fmt_number(abs(gap))}{unit}" if gap else ("持平" if lang == "zh" else "met")
+        )
     units = plan.units.units if plan is not None else {}
     names = tuple(
         (units[c].name_zh if lang == "zh" else units[c].name_en) if c in units else c
