@@ -53,6 +53,9 @@ def status_ring(counts: dict[str, int] | None, lang: str) -> figures.Figure | No
         "subtextStyle": {"fontSize": 14},
         "itemGap": 4,
     }
+    # On the wall the legend names the statuses and the band counts sit above: the sectors
+    # carry only their count, which never gets truncated however narrow the panel is.
+    option["series"][0]["label"] = {"formatter": "{c}", "fontSize": 16, "fontWeight": "bold"}
     return option
 
 
