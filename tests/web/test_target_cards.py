@@ -146,6 +146,8 @@ def test_targets_table_is_worst_first_with_chips_in_order(client, users, h, seed
     v = _deciding(reports["T-online-retail-share"])
     assert _text(row, "row-current") == f"{_fmt(v.current)}%"
     assert f"差{_fmt(v.goal - v.current)}个百分点" in row
+    esc = {"red": "红色预警", "yellow": "黄色预警", "blue": "蓝色提示"}
+    assert v.escalation.value == "none" or esc[v.escalation.value] in row
     assert "市商务局" in row and "off_track" not in re.sub(
         r'data-[a-z]+="[^"]*"|class="[^"]*"', "", row
     )

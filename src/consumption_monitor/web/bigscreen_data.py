@@ -53,9 +53,12 @@ def status_ring(counts: dict[str, int] | None, lang: str) -> figures.Figure | No
         "subtextStyle": {"fontSize": 14},
         "itemGap": 4,
     }
-    # On the wall the legend names the statuses and the band counts sit above: the sectors
-    # carry only their count, which never gets truncated however narrow the panel is.
-    option["series"][0]["label"] = {"formatter": "{c}", "fontSize": 16, "fontWeight": "bold"}
+    # On the wall the legend names the statuses and the band counts sit above: each sector
+    # carries its count inside it (outside labels get truncated in a narrow panel).
+    option["series"][0]["label"] = {
+        "position": "inside", "formatter": "{c}", "fontSize": 16, "fontWeight": "bold",
+        "color": "#fff",
+    }  # fmt: skip
     return option
 
 
