@@ -175,6 +175,8 @@ class TargetLine:
 
 
 def _goal_text(value: TargetValue, status: ValueStatus, lang: str) -> str:
+    if status.kind is TargetKind.PARITY and lang != "zh":
+        return "in step"  # the plan words it 保持同步 only in Chinese
     if status.goal is None or status.kind is TargetKind.PARITY:
         return value.value_text or value.source
     sign = _COMPARATOR_SIGN.get(value.comparator, "")
