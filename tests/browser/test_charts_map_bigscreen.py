@@ -19,6 +19,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 #: test run never dirties the working tree.
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 UPDATE_DOCS = os.environ.get("CMON_UPDATE_DOCS_IMG") == "1"
+#: Pages whose 1440×900 screenshot docs/web.md shows.
+DOCS_PAGES = ("map", "explore", "overview", "targets")
 
 #: The 16 districts of Tianjin (GB/T 2260 codes of the catalog).
 TIANJIN = {f"1201{n:02d}" for n in (1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)}
@@ -132,6 +134,21 @@ def test_bigscreen_fits_the_wall(
         box = tab.locator(f'[data-testid="{testid}"]').bounding_box()
         assert box and box["y"] + box["height"] <= size[1] and box["x"] + box["width"] <= size[0]
     assert "数据截至" in tab.locator('[data-testid="bigscreen-asof"]').inner_text()
+    # the targets' ring is drawn: one sector per status present, the total in its hole, and
+    # the red/yellow/green/no-data counts above it add up to the same number of targets
+    ring = tab.evaluate(
+        "(() => { const m = echarts.getInstanceByDom(document.getElementById('chart-ring'))"
+        ".getModel(); const d = m.getSeriesByIndex(0).getData(); const out = [];"
+        " for (let i = 0; i < d.count(); i++) out.push(d.getRawDataItem(i));"
+        " return {items: out, title: m.getComponent('title').option.text}; })()"
+    )
+    total = sum(item["value"] for item in ring["items"])
+    assert ring["items"] and ring["title"] == str(total)
+    assert tab.locator("#chart-ring svg path").count() >= len(ring["items"])
+    bands = tab.locator('[data-testid="bigscreen-bands"] b').all_inner_texts()
+    assert len(bands) == 4 and sum(int(b) for b in bands) == total
+    # headline cards with a target carry their band and 目标 · 完成% · 差距
+    assert tab.locator('.card.banded [data-testid="card-goal"]').count() >= 1
     assert tab.locator('meta[http-equiv="refresh"]').count() == 1
     # one dark theme: no white panel behind any chart
     backgrounds = tab.eval_on_selector_all(
@@ -158,12 +175,13 @@ def test_screenshots_of_the_chart_pages(
         ("map", "/map"),
         ("explore", "/explore?indicator=card_spending&basis=month&compare=last_year"),
         ("target", "/targets/T-first-stores"),
+        ("targets", "/targets"),
     ):
         tab.goto(base_url + path)
         _charts_drawn(tab)
         shot = SCREENSHOTS / f"{name}-{size[0]}x{size[1]}.png"
         tab.screenshot(path=str(shot), full_page=size[0] < 1000)
-        if UPDATE_DOCS and name in ("map", "explore") and size == (1440, 900):  # docs/web.md
+        if UPDATE_DOCS and name in DOCS_PAGES and size == (1440, 900):  # docs/web.md
             DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(DOCS_SHOTS / shot.name), full_page=False)
     assert not problems.errors, problems.errors

@@ -43,7 +43,24 @@ def status_ring(counts: dict[str, int] | None, lang: str) -> figures.Figure | No
     if not counts:
         return None
     labels = {s: translate(f"tstatus.{s}", lang) for s in counts}
-    return figures.status_ring(counts, labels, lang=lang)
+    option = figures.status_ring(counts, labels, lang=lang)
+    # the number of targets in the hole of the ring (the ring's centre is at 50 % / 44 %)
+    option["title"] = {
+        "text": str(sum(counts.values())),
+        "subtext": "个目标" if lang == "zh" else "targets",
+        "left": "center",
+        "top": "36%",
+        "textStyle": {"fontSize": 34, "fontWeight": "bold"},
+        "subtextStyle": {"fontSize": 14},
+        "itemGap": 4,
+    }
+    # On the wall the legend names the statuses and the band counts sit above: each sector
+    # carries its count inside it (outside labels get truncated in a narrow panel).
+    option["series"][0]["label"] = {
+        "position": "inside", "formatter": "{c}", "fontSize": 16, "fontWeight": "bold",
+        "color": "#fff",
+    }  # fmt: skip
+    return option
 
 
 def ranking(rows: list[DistrictRow], lang: str, unit: str) -> figures.Figure | None:

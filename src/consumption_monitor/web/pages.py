@@ -34,6 +34,7 @@ from consumption_monitor.web import (
     pages_analysis,
     pages_programmes,
     pages_work,
+    target_view,
 )
 from consumption_monitor.web.clientaddr import client_address
 from consumption_monitor.web.deps import (
@@ -169,13 +170,8 @@ def _overview_context(request: Request, state: State, settings: Settings) -> dic
     lang = request.state.lang
     data = overview(settings)
     summary = data.plan.summary() if data.plan is not None else None
-    counts: dict[str, int] | None = None
-    if data.plan is not None:
-        reports = target_reports_or_none(settings, data.plan)
-        if reports is not None:
-            counts = {}
-            for r in reports:
-                counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    reports = target_reports_or_none(settings, data.plan) if data.plan is not None else None
+    codes = [c.key for c in (*data.cards, *data.programmes)]
     alerts = pages_work.alert_service(state).list_alerts("open")
     view = map_view(settings, "retail_sales", lang)
     kinds = summary.targets_by_kind if summary is not None else {}
@@ -183,7 +179,10 @@ def _overview_context(request: Request, state: State, settings: Settings) -> dic
         "cards": data.cards,
         "programmes": data.programmes,
         "summary": summary,
-        "target_counts": counts,
+        # worst first (red → yellow → green → no data); None when no status could be computed
+        "target_counts": target_view.status_counts(reports) if reports else None,
+        "target_bands": target_view.band_counts(reports) if reports else None,
+        "card_targets": target_view.card_targets(reports or [], data.plan, codes, lang),
         "alerts": alerts,
         "map_period": period_label(view.period, lang) if view.period else None,
         "map_label": view.label,

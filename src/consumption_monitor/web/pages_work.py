@@ -26,7 +26,7 @@ from consumption_monitor.monitor.submissions import obligations
 from consumption_monitor.plan import load_plan
 from consumption_monitor.report import report_file
 from consumption_monitor.targets.status import Status
-from consumption_monitor.web import figures
+from consumption_monitor.web import figures, target_view
 from consumption_monitor.web.analysis_data import candidates, chain_data, gaps, stored_reports
 from consumption_monitor.web.deps import (
     DB,
@@ -52,7 +52,6 @@ _GAP_LABELS = {
 router = APIRouter()
 
 PlanReader = Annotated[Principal, require(Action.VIEW_PLAN)]
-TARGET_STATUSES = [s.value for s in Status]
 
 
 @router.get("/targets")
@@ -62,10 +61,16 @@ def targets_page(
     user: PlanReader,
     view: Literal["unit", "status"] = "status",
     unit: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[Status | None, Query()] = None,
 ) -> Response:
-    """目标进展: every target's status, grouped by status or by responsible unit."""
+    """目标进展: every target in one table, worst first (or one table per responsible unit),
+    with the status counts as coloured chips; ``status`` keeps one status."""
+    lang = request.state.lang
     plan = plan_or_none(settings)
-    ctx: dict[str, Any] = {"plan": plan, "view": view, "reports": None, "unit": unit}
+    ctx: dict[str, Any] = {
+        "plan": plan, "view": view, "reports": None, "unit": unit,
+        "status": status.value if status else None,
+    }  # fmt: skip
     if plan is not None:
         reports = target_reports_or_none(settings, plan)
         if reports is not None and unit:
@@ -73,21 +78,26 @@ def targets_page(
             reports = [r for r in reports if code in r.units]
         ctx["reports"] = reports
         if reports is not None:
-            by_status: dict[str, list[Any]] = {s: [] for s in TARGET_STATUSES}
-            by_unit: dict[str, list[Any]] = {}
-            for r in reports:
-                by_status.setdefault(r.status.value, []).append(r)
+            counts = target_view.status_counts(reports)
+            shown = [r for r in reports if status is None or r.status is status]
+            lines = target_view.target_lines(shown, plan, lang)
+            line_of = {line.target_id: line for line in lines}
+            by_unit: dict[str, list[target_view.TargetLine]] = {}
+            for r in shown:
                 for u in r.units or ["—"]:
-                    by_unit.setdefault(u, []).append(r)
+                    by_unit.setdefault(u, []).append(line_of[r.target.id])
             ctx.update(
-                by_status=by_status,
-                by_unit=sorted(by_unit.items()),
+                counts=counts,
+                lines=lines,
+                by_unit=[(u, target_view.worst_first(ls)) for u, ls in sorted(by_unit.items())],
                 figure=figures.bars(
-                    [translate(f"tstatus.{st}", request.state.lang) for st in by_status],
-                    [len(v) for v in by_status.values()],
-                    lang=request.state.lang,
-                    colours=[figures.STATUS_COLOURS.get(st, figures.NEUTRAL) for st in by_status],
-                ),
+                    [translate(f"tstatus.{st}", lang) for st in counts],
+                    list(counts.values()),
+                    lang=lang,
+                    colours=[figures.STATUS_COLOURS.get(st, figures.NEUTRAL) for st in counts],
+                )
+                if counts
+                else None,
             )
     return render(request, "targets.html", ctx, user=user)
 
