@@ -52,7 +52,7 @@ class _Links(HTMLParser):
             self.hrefs.append(a["href"])
         elif tag == "form" and a.get("method", "get").lower() == "get":
             self._form = (a.get("action", ""), [])
-        elif self._form is None or "name" not in a and tag != "option":
+        elif self._form is None or ("name" not in a and tag != "option"):
             return
         elif tag == "input" and a.get("type", "text") not in ("submit", "button", "file"):
             if a.get("type") not in ("checkbox", "radio") or "checked" in a:
