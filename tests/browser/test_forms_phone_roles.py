@@ -16,17 +16,34 @@ Page = Any
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+#: Every page of the app (one of each detail page), as the admin sees it.
 PHONE_PAGES = [
     "/overview",
     "/explore?indicator=card_spending&basis=month",
-    "/projects",
-    "/targets",
+    "/map",
+    "/business-districts",
+    "/holidays",
     "/plan",
+    "/plan?view=status",
+    "/plan/tasks/1",
+    "/targets",
+    "/targets/T-retail-sales-growth-parity",
     "/evaluation",
     "/alerts?status=all",
+    "/projects",
+    "/projects/chains",
+    "/projects/chains/pet",
+    "/reports",
     "/submissions",
+    "/submissions/status",
+    "/admin",
     "/audit",
+    "/docs",
+    "/bigscreen",
 ]
+#: Lines a text takes in its element (one line box per client rect of a range over it).
+LINES = """el => { const r = document.createRange(); r.selectNodeContents(el);
+    return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"""
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -133,14 +150,27 @@ def test_leader_opens_evaluation_and_sees_no_forbidden_link(
 
 def test_phone_pages_do_not_scroll_sideways(page: tuple[Page, Any], base_url: str) -> None:
     tab, _ = page
+    # 工作评价 is computed on the first request (10–80 s on a busy 2-core box until the
+    # precomputed views of #20 item 7 land); the width is what this test checks.
+    tab.set_default_navigation_timeout(180_000)
     tab.set_viewport_size(PHONE)
     _login(tab, base_url, "admin")
     for path in PHONE_PAGES:
         tab.goto(f"{base_url}{path}")
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
-        header = tab.locator("#topbar").bounding_box()
-        assert header["height"] < 140, (path, header)
+        if path != "/bigscreen":  # the wall screen has no menu bar
+            header = tab.locator("#topbar").bounding_box()
+            assert header["height"] < 140, (path, header)
+    # The task page's per-unit table is wider than the phone: it scrolls inside its own box,
+    # and its cells keep their text on one line (not 和/平/区 one character a line).
+    tab.goto(f"{base_url}/plan/tasks/1")
+    box = tab.locator('.table-scroll:has([data-testid="task-progress"])')
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table should scroll"
+    first = tab.locator('[data-testid="task-progress"] tbody tr').first
+    for cell in first.locator("td").all()[:4]:  # unit, period, status, percent
+        assert cell.evaluate(LINES) == 1, cell.inner_text()
+    _shot(tab, "phone-task-390")
     assert not tab.locator("#main-nav").is_visible()
     tab.click('[data-testid="nav-toggle"]')
     assert tab.locator('[data-testid="nav-overview"]').is_visible()

@@ -41,5 +41,7 @@ def test_empty_pairs_are_dropped_and_others_kept_in_order() -> None:
 
 def test_refused_fields_are_named_without_pydantic_english() -> None:
     errors = [{"loc": ("query", "region"), "msg": "String should match pattern", "input": "x"}]
-    assert "pattern" not in invalid_fields_message(errors, "zh")
-    assert "region" in invalid_fields_message(errors, "en")
+    zh, en = invalid_fields_message(errors, "zh"), invalid_fields_message(errors, "en")
+    assert "pattern" not in zh and "pattern" not in en
+    assert "地区" in zh and "region" not in zh  # the field as the form labels it
+    assert "Region = 'x'" in en

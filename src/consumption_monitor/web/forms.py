@@ -29,6 +29,23 @@ PERIOD_FIELDS: dict[str, tuple[str, str]] = {
     "end": ("截止月份", "To"),
     "period": ("期别", "Period"),
 }
+#: Every other query field a page form sends, with its label as the form shows it (zh, en),
+#: so a refused value is named the way the user saw the field.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    **PERIOD_FIELDS,
+    "indicator": ("指标", "Indicator"),
+    "region": ("地区", "Region"),
+    "basis": ("口径", "Basis"),
+    "compare": ("对比", "Compare"),
+    "district": ("区", "District"),
+    "chain": ("产业链", "Chain"),
+    "stage": ("阶段", "Stage"),
+    "status": ("状态", "Status"),
+    "view": ("视图", "View"),
+    "unit": ("单位", "Unit"),
+    "key": ("假期", "Holiday"),
+    "offset": ("起始行", "Offset"),
+}
 _QUARTERS_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _MONTH = re.compile(r"^(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*月?$")
 _COMPACT_MONTH = re.compile(r"^(\d{4})(\d{2})$")
@@ -107,13 +124,15 @@ def invalid_fields_message(errors: Sequence[Any], lang: str) -> str:
     and the value sent (never pydantic's English regex text on a Chinese page).
 
     >>> invalid_fields_message([{"loc": ("query", "region"), "input": "abc"}], "zh")
-    '查询条件有误：region =“abc”无效，请从下拉列表中选择或留空。'
+    '查询条件有误：地区 =“abc”无效，请从下拉列表中选择或留空。'
+    >>> invalid_fields_message([{"loc": ("query", "stage"), "input": "x"}], "en")
+    "Invalid filter: Stage = 'x' — pick a value from the list or leave it empty."
     """
     parts = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body")]
         name = ".".join(loc) or "?"
-        zh, en = PERIOD_FIELDS.get(name, (name, name))
+        zh, en = FIELD_LABELS.get(name, (name, name))
         value = str(err.get("input", ""))[:60]
         parts.append(f"{zh} =“{value}”" if lang == "zh" else f"{en} = {value!r}")
     if lang == "zh":

@@ -20,6 +20,7 @@ from consumption_monitor.auth import Action, allowed, record
 from consumption_monitor.auth.roles import ALL_UNIT_ROLES, Role
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.errors import NotFoundError
+from consumption_monitor.indicators import load_indicators
 from consumption_monitor.ingest.templates import write_template
 from consumption_monitor.monitor.alerts import AlertService
 from consumption_monitor.monitor.submissions import obligations
@@ -137,7 +138,14 @@ def target_page(request: Request, settings: Settings, user: PlanReader, target_i
             lang=lang,
             statuses=[v.status.value for v in report.values],
         )
-    ctx = {"target": target, "report": report, "figure": figure, "plan": plan}
+    ctx = {
+        "target": target,
+        "report": report,
+        "figure": figure,
+        "plan": plan,
+        # A target on a catalog-only input (商圈 flags, 一区一中心) has no explorer page to link.
+        "explorable": target.indicator in load_indicators().codes,
+    }
     return render(request, "target.html", ctx, user=user)
 
 

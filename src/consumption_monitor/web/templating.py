@@ -7,6 +7,7 @@ filters. Templates carry stable ``id``/``data-testid`` attributes for the browse
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from consumption_monitor.auth import allowed
 from consumption_monitor.auth.roles import ROLE_LABELS, Action, Role
@@ -58,6 +60,29 @@ NAV: tuple[NavItem, ...] = (
 )
 
 
+#: A table, with the ``table-scroll`` box it may already sit in (tables never nest here).
+_TABLE = re.compile(r'(<div class="table-scroll">\s*)?<table\b.*?</table>', re.S)
+
+
+def _boxed(match: re.Match[str]) -> str:
+    whole = match.group(0)
+    return whole if match.group(1) else f'<div class="table-scroll">{whole}</div>'
+
+
+def scroll_tables(html: str) -> Markup:
+    """Put every table of a rendered page body in a ``table-scroll`` box, so that on a phone a
+    wide table scrolls inside its box and never widens the page (#20). Done once here, in
+    base.html, instead of a wrapper in every template.
+
+    >>> str(scroll_tables(Markup("<p>a</p><table><tr><td>1</td></tr></table>")))
+    '<p>a</p><div class="table-scroll"><table><tr><td>1</td></tr></table></div>'
+    >>> str(scroll_tables(Markup('<div class="table-scroll">\\n<table></table></div>')))
+    '<div class="table-scroll">\\n<table></table></div>'
+    """
+    # The input is rendered template output, escaped already; only tags are added.
+    return Markup(_TABLE.sub(_boxed, str(html)))  # noqa: S704
+
+
 def _english_units(text: str) -> str:
     for zh, en in _EN_MONEY:
         if text.endswith(zh):
@@ -81,6 +106,7 @@ def build_templates(money_unit: str) -> Jinja2Templates:
     env.filters["money"] = money
     env.filters["value"] = value_filter
     env.filters["growth_reason"] = reason
+    env.filters["scroll_tables"] = scroll_tables
     return templates
 
 
