@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from consumption_monitor.auth import data_viewer
+from consumption_monitor.auth.roles import HasRoleAndUnit
 from consumption_monitor.calendar import HolidayBlock, holiday_blocks
 from consumption_monitor.config import Settings
 from consumption_monitor.errors import ConsumptionMonitorError
@@ -118,11 +120,19 @@ def evaluation_input(settings: Settings, scheme: Scheme | None = None) -> pd.Dat
 # --------------------------------------------------------------------------- projects
 
 
-def chain_data(settings: Settings, *, with_cards: bool = False) -> ChainData:
+def chain_data(settings: Settings, user: HasRoleAndUnit, *, with_cards: bool = False) -> ChainData:
     """Projects, enterprise sales, chain membership (and card spending) for the project pages,
-    reused for :data:`CHAIN_TTL` seconds."""
-    key = (str(settings.data_dir), "cards" if with_cards else "plain")
-    return _ttl(key, lambda: load_chain_data(settings, with_cards=with_cards))
+    as ``user`` may read them (row-level rule, :func:`~consumption_monitor.auth.data_viewer`),
+    reused for :data:`CHAIN_TTL` seconds per viewer (:func:`forget_loaded` after a publish)."""
+    viewer = data_viewer(user)
+    key = (str(settings.data_dir), f"{'cards' if with_cards else 'plain'}:{viewer!r}")
+    return _ttl(key, lambda: load_chain_data(settings, with_cards=with_cards, viewer=viewer))
+
+
+def forget_loaded(settings: Settings) -> None:
+    """Drop this data directory's reused bundles (a batch was published: rows changed)."""
+    for key in [k for k in _TTL_CACHE if k[0] == str(settings.data_dir)]:
+        _TTL_CACHE.pop(key, None)
 
 
 def gaps(data: ChainData) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from consumption_monitor.monitor.submissions import (  # noqa: F401  (re-exporte
     unit_code,
 )
 from consumption_monitor.plan import Plan
-from consumption_monitor.store import Store
+from consumption_monitor.store import PUBLISHED_ONLY, Store, Viewer
 from consumption_monitor.targets.service import TargetReport, target_statuses
 
 #: Reporting status of a task, in display order (``task_progress.status`` plus "not reported").
@@ -32,9 +32,10 @@ TASK_STATUSES = ("not_reported", "not_started", "in_progress", "delayed", "compl
 _TASK_PRECEDENCE = ("delayed", "not_started", "in_progress", "completed")
 
 
-def task_progress_table(settings: Settings) -> pd.DataFrame:
-    """Rows of the ``task_progress`` dataset (empty frame when nothing was submitted)."""
-    with Store(settings) as store:
+def task_progress_table(settings: Settings, viewer: Viewer = PUBLISHED_ONLY) -> pd.DataFrame:
+    """Rows of the ``task_progress`` dataset that ``viewer`` may read (empty frame when nothing
+    was submitted): a unit's unpublished narrative only for that unit and the office."""
+    with Store(settings, viewer=viewer) as store:
         try:
             frame: pd.DataFrame = store.read_arrow("task_progress").to_pandas()
         except NotFoundError:
