@@ -313,3 +313,40 @@ def test_cli_publish(
     db.expire_all()
     rows = list(db.scalars(select(AuditEntry).where(AuditEntry.action == "batch.publish")))
     assert [(r.actor, r.detail["batch"]) for r in rows] == [("cli:bob", batch)]
+
+
+def test_a_departments_unpublished_progress_stays_with_it_and_the_office(
+    client: Any, users: Any, h: Any, db: Session
+) -> None:
+    quarter = f"{TODAY.year}-Q{(EARLIER.month - 1) // 3 + 1}"
+    h.as_user(client, users.ids["dept"])  # 市体育局, responsible for task 5
+    page = client.get("/submissions")
+    form = {"dataset": "task_progress", "csrf_token": h.csrf_of(page.text)}
+    header = "任务序号,时期,报送单位,进展状态,完成进度(%),进展情况"
+    body = f"{header}\n5,{quarter},市体育局,滞后,5,体育局未公开叙述\n"
+    files = {"file": ("tp.csv", body.encode(), "text/csv")}
+    assert client.post("/submissions", data=form, files=files).status_code == 200
+
+    def shown() -> dict[str, bool]:
+        out = {}
+        for name in ROLES:
+            secret = h.token_for(db, name, [])
+            h.as_user(client, users.ids[name])
+            narrative = "体育局未公开叙述" in client.get("/plan/tasks/5").text
+            api = client.get("/api/v1/plan/tasks/5", headers=h.bearer(secret)).json()
+            out[name] = narrative or api["status"] == "delayed"
+        return out
+
+    assert shown() == {"office": True, "heping": False, "hedong": False, "dept": True,
+                       "viewer": False}  # fmt: skip
+    h.as_user(client, users.ids["dept"])
+    page = client.get("/submissions")
+    found = re.search(r'data-testid="publish-(\d+)"', page.text)
+    assert found
+    publish = client.post(
+        f"/submissions/{found.group(1)}/publish",
+        data={"csrf_token": h.csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert publish.status_code == 303
+    assert set(shown().values()) == {True}
