@@ -161,7 +161,8 @@ def _explore(client: Any, code: str) -> bool:
 
 def _compute(settings: Settings) -> None:
     """What `cmon compute` does: compute from the lake (published batches) and store it."""
-    write_result(settings, compute(settings))
+    with Store(settings) as lake:  # the default reader: published batches only
+        write_result(settings, compute(settings, source=lake))
 
 
 def _seen(client: Any, h: Any, users: Any, db: Session) -> dict[tuple[str, str, str], bool]:
