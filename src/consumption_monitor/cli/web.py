@@ -91,8 +91,10 @@ def _register_serve(app: typer.Typer) -> None:
                 highlight=False,
             )
             from consumption_monitor.report.scheduler import start_scheduler
+            from consumption_monitor.web.warmup import start_warmup
 
             scheduler = start_scheduler(settings)
+            start_warmup(settings)
             try:
                 uvicorn.run(web_app, host=bind_host, port=bind_port, proxy_headers=False)
             finally:

@@ -159,13 +159,16 @@ def _cumulative(
         growth = [math.nan] * PERIODS
         ordered = group.assign(_m=group["period"].astype(str).str[5:7]).sort_values("_m")
         total = 0.0
-        for _, row in ordered.iterrows():
-            month_text = str(row["_m"])
+        months = ordered["_m"].tolist()
+        levels = ordered["value"].tolist()
+        rates = ordered["yoy_pct"].tolist() if "yoy_pct" in ordered else [None] * len(months)
+        for month, level, rate in zip(months, levels, rates, strict=True):
+            month_text = str(month)
             if not month_text.isdigit():
                 continue
-            value = _finite(row["value"])
+            value = _finite(level)
             idx = period_index(int(month_text))
-            g = _finite(row.get("yoy_pct")) if not ytd.empty else None
+            g = _finite(rate) if not ytd.empty else None
             if g is not None:
                 growth[idx] = g  # a growth rate may be published without its level
             if value is None:
@@ -229,10 +232,12 @@ def latest_task_progress(progress: pd.DataFrame, task_ids: Iterable[int]) -> lis
         return []
     latest = rows.sort_values("period").groupby(["task_id", "reporting_unit"]).tail(1)
     out: list[float] = []
-    for _, row in latest.iterrows():
-        pct = _finite(row.get("percent"))
+    n = len(latest)
+    percents = latest["percent"].tolist() if "percent" in latest else [None] * n
+    statuses = latest["status"].tolist() if "status" in latest else [None] * n
+    for percent, status in zip(percents, statuses, strict=True):
+        pct = _finite(percent)
         if pct is None:
-            status = row.get("status")
             pct = {"completed": 100.0, "not_started": 0.0}.get(str(status))
         if pct is not None:
             out.append(float(np.clip(pct, 0, 100)))

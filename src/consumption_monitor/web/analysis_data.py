@@ -7,11 +7,11 @@ result (or the library's refusal, to be shown) when its data is not there yet.
 
 from __future__ import annotations
 
-import time
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pandas as pd
 
@@ -19,31 +19,28 @@ from consumption_monitor.auth import data_viewer
 from consumption_monitor.auth.roles import HasRoleAndUnit
 from consumption_monitor.calendar import HolidayBlock, holiday_blocks
 from consumption_monitor.config import Settings
-from consumption_monitor.errors import ConsumptionMonitorError
+from consumption_monitor.errors import ConsumptionMonitorError, NotFoundError
 from consumption_monitor.evaluate import Scheme, build_inputs, load_scheme
 from consumption_monitor.evaluate.inputs import latest_period
 from consumption_monitor.monitor.holiday import HolidayComparison, holiday_report
 from consumption_monitor.projects.sources import ChainData, load_chain_data
 from consumption_monitor.report import list_reports
 from consumption_monitor.report.schedule import StoredReport
-from consumption_monitor.web.indicator_data import indicator_table
+from consumption_monitor.store import Store, Viewer
+from consumption_monitor.web.indicator_data import indicator_table, result_key
+from consumption_monitor.web.memo import derived, memo
 
 T = TypeVar("T")
 
 #: Seconds a loaded projects/chains bundle is reused (loading reads four datasets).
 CHAIN_TTL = 60.0
-_TTL_CACHE: dict[tuple[str, str], tuple[float, Any]] = {}
 
 
-def _ttl(key: tuple[str, str], make: Callable[[], T]) -> T:
-    hit = _TTL_CACHE.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < CHAIN_TTL:
-        value: T = hit[1]
-        return value
-    value = make()
-    _TTL_CACHE[key] = (now, value)
-    return value
+def _ttl(settings: Settings, name: str, make: Callable[[], T]) -> T:
+    """``make()`` per stored computation, one computation at a time per key; after
+    :data:`CHAIN_TTL` seconds the last value is served while the next is computed."""
+    key = ("analysis", str(settings.data_dir), name, result_key(settings))
+    return memo(key, make, ttl=CHAIN_TTL, stale=True)
 
 
 # --------------------------------------------------------------------------- holidays
@@ -86,15 +83,20 @@ class HolidayView:
 
 
 def holiday_view(settings: Settings, key: str | None) -> HolidayView:
-    """Compare ``key`` (default: the newest block with data) with the same holiday last year."""
-    blocks = holiday_choices(settings)
-    if key is None and not blocks:
-        return HolidayView(blocks, None, None)
-    chosen = key or blocks[0].key
-    try:
-        return HolidayView(blocks, holiday_report(chosen, settings), None)
-    except ConsumptionMonitorError as exc:
-        return HolidayView(blocks, None, exc)
+    """Compare ``key`` (default: the newest block with data) with the same holiday last year
+    (reused for :data:`CHAIN_TTL` seconds and until the next computation)."""
+
+    def make() -> HolidayView:
+        blocks = holiday_choices(settings)
+        if key is None and not blocks:
+            return HolidayView(blocks, None, None)
+        chosen = key or blocks[0].key
+        try:
+            return HolidayView(blocks, holiday_report(chosen, settings), None)
+        except ConsumptionMonitorError as exc:
+            return HolidayView(blocks, None, exc)
+
+    return _ttl(settings, f"holiday:{key or ''}", make)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -114,7 +116,7 @@ def evaluation_input(settings: Settings, scheme: Scheme | None = None) -> pd.Dat
             return pd.DataFrame(columns=["unit", "period", "indicator", "value"])
         return build_inputs(chosen, settings, period).data
 
-    return _ttl((str(settings.data_dir), f"evaluation:{chosen.name}"), make)
+    return _ttl(settings, f"evaluation:{chosen.name}", make)
 
 
 # --------------------------------------------------------------------------- projects
@@ -123,26 +125,60 @@ def evaluation_input(settings: Settings, scheme: Scheme | None = None) -> pd.Dat
 def chain_data(settings: Settings, user: HasRoleAndUnit, *, with_cards: bool = False) -> ChainData:
     """Projects, enterprise sales, chain membership (and card spending) for the project pages,
     as ``user`` may read them (row-level rule, :func:`~consumption_monitor.auth.data_viewer`),
-    reused for :data:`CHAIN_TTL` seconds per viewer (:func:`forget_loaded` after a publish)."""
+    reused for :data:`CHAIN_TTL` seconds per stored computation and per set of files the
+    viewer reads (a new or published batch changes that set, so it is read at once)."""
     viewer = data_viewer(user)
-    key = (str(settings.data_dir), f"{'cards' if with_cards else 'plain'}:{viewer!r}")
-    return _ttl(key, lambda: load_chain_data(settings, with_cards=with_cards, viewer=viewer))
+    kind = "cards" if with_cards else "plain"
+    name = f"chains:{kind}:{_visible_files_digest(settings, viewer, with_cards=with_cards)}"
+    return _ttl(settings, name, lambda: load_chain_data(settings, with_cards=with_cards,
+                                                         viewer=viewer))  # fmt: skip
 
 
-def forget_loaded(settings: Settings) -> None:
-    """Drop this data directory's reused bundles (a batch was published: rows changed)."""
-    for key in [k for k in _TTL_CACHE if k[0] == str(settings.data_dir)]:
-        _TTL_CACHE.pop(key, None)
+#: Datasets :func:`load_chain_data` reads (card transactions only ``with_cards``).
+_CHAIN_DATASETS = ("projects", "enterprise_monthly", "first_stores")
+
+
+def _visible_files_digest(settings: Settings, viewer: Viewer, *, with_cards: bool) -> str:
+    """A digest of the files ``viewer`` reads for the chain pages (one manifest query each)."""
+    datasets = (*_CHAIN_DATASETS, *(("card_transactions",) if with_cards else ()))
+    digest = hashlib.sha256()
+    with Store(settings, viewer=viewer) as store:
+        for dataset in datasets:
+            try:
+                files = store.files(dataset)
+            except NotFoundError:
+                continue
+            digest.update(f"{dataset}:{len(files)}:".encode())
+            for f in files:
+                digest.update(str(f).encode() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def gaps(data: ChainData) -> pd.DataFrame:
-    """Link strength and gap status of every chain link."""
+    """Link strength and gap status of every chain link (computed once per loaded bundle)."""
     from consumption_monitor.chains import gap_analysis, link_strength
 
-    strength = link_strength(
-        data.chains, data.enterprise_monthly, data.projects, data.membership, latest=data.latest
-    )
-    return gap_analysis(strength, data.chains.thresholds)
+    def make() -> pd.DataFrame:
+        strength = link_strength(
+            data.chains, data.enterprise_monthly, data.projects, data.membership,
+            latest=data.latest,
+        )  # fmt: skip
+        return gap_analysis(strength, data.chains.thresholds)
+
+    return derived(data, "gaps", make)
+
+
+def candidates(data: ChainData) -> pd.DataFrame:
+    """精准招商 candidates of every weak or missing link, ranked (once per loaded bundle)."""
+    from consumption_monitor.chains import promotion_candidates
+
+    def make() -> pd.DataFrame:
+        return promotion_candidates(
+            data.chains, gaps(data), None, enterprise_monthly=data.enterprise_monthly,
+            card_spend=data.card_spend, first_stores=data.first_stores,
+        )  # fmt: skip
+
+    return derived(data, "candidates", make)
 
 
 # --------------------------------------------------------------------------- reports

@@ -74,6 +74,19 @@ EXPORT_COLUMNS = (
 
 #: Last table read per lake, with the stored file it was read from.
 _CACHE: dict[str, tuple[str, pd.DataFrame]] = {}
+#: Row positions of every series of a cached table, keyed by the table's ``id`` (the table is
+#: kept with them, so the id cannot be reused while the entry lives).
+_SERIES_INDEX: dict[int, tuple[pd.DataFrame, dict[tuple[str, ...], np.ndarray]]] = {}
+_SERIES_KEY = ("indicator", "region", "basis", "dim", "dim_value")
+
+
+def result_key(settings: Settings) -> str:
+    """Name of the newest stored computation ("" when none): part of every memo key, so a
+    new ``cmon compute`` is seen at once."""
+    try:
+        return str(result_path(settings))
+    except NotFoundError:
+        return ""
 
 
 def indicator_table(settings: Settings) -> pd.DataFrame | None:
@@ -95,8 +108,29 @@ def indicator_table(settings: Settings) -> pd.DataFrame | None:
         table = read_result(settings)
     except NotFoundError:
         return None
+    if hit is not None:
+        _SERIES_INDEX.pop(id(hit[1]), None)
     _CACHE[key] = (path, table)
     return table
+
+
+def _series_rows(table: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame | None:
+    """The rows of one series of a cached table, by its index (built on first use), or
+    ``None`` when ``table`` is not a cached one (the caller then filters it)."""
+    entry = _SERIES_INDEX.get(id(table))
+    if entry is None or entry[0] is not table:
+        if not any(t is table for _, t in _CACHE.values()):
+            return None
+        groups = table.groupby(list(_SERIES_KEY), sort=False, dropna=False).indices
+        index: dict[tuple[str, ...], np.ndarray] = {
+            tuple(k): np.asarray(v)  # type: ignore[arg-type]
+            for k, v in groups.items()
+        }
+        entry = _SERIES_INDEX[id(table)] = (table, index)
+    positions = entry[1].get(key)
+    if positions is None:
+        return table.iloc[0:0]
+    return table.iloc[positions]
 
 
 def fmt_pct(value: float | None, signed: bool = True) -> str | None:
@@ -152,14 +186,16 @@ def select(
     compared as text, so ``2024-01`` ≤ ``2024-12`` ≤ ``2025``)."""
     if table is None or table.empty:
         return pd.DataFrame(columns=list(EXPORT_COLUMNS))
-    mask = (
-        (table["indicator"] == indicator)
-        & (table["region"] == region)
-        & (table["basis"] == basis)
-        & (table["dim"] == dim)
-        & (table["dim_value"] == dim_value)
-    )
-    rows = table[mask]
+    rows = _series_rows(table, (indicator, region, basis, dim, dim_value))
+    if rows is None:
+        mask = (
+            (table["indicator"] == indicator)
+            & (table["region"] == region)
+            & (table["basis"] == basis)
+            & (table["dim"] == dim)
+            & (table["dim_value"] == dim_value)
+        )
+        rows = table[mask]
     if start:
         rows = rows[rows["period"] >= start]
     if end:

@@ -28,7 +28,6 @@ from consumption_monitor.errors import (
 )
 from consumption_monitor.monitor.submissions import obligations
 from consumption_monitor.web import admin, bigscreen_data, figures, pages_analysis, pages_work
-from consumption_monitor.web.analysis_data import forget_loaded
 from consumption_monitor.web.clientaddr import client_address
 from consumption_monitor.web.deps import (
     DB,
@@ -373,7 +372,6 @@ def publish(
     computation for computed figures).
     """
     batch = publish_batch(settings, user, batch_id, by=user.username)
-    forget_loaded(settings)
     record(
         db, user.username, "batch.publish", batch.dataset,
         {"batch": batch.id, "owner_unit": batch.owner_unit, "rows": batch.rows_loaded},

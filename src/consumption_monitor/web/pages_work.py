@@ -27,7 +27,7 @@ from consumption_monitor.plan import load_plan
 from consumption_monitor.report import report_file
 from consumption_monitor.targets.status import Status
 from consumption_monitor.web import figures
-from consumption_monitor.web.analysis_data import chain_data, gaps, stored_reports
+from consumption_monitor.web.analysis_data import candidates, chain_data, gaps, stored_reports
 from consumption_monitor.web.deps import (
     DB,
     Principal,
@@ -233,27 +233,22 @@ def chain_page(
     request: Request, settings: Settings, user: ProjectReader, chain_id: str
 ) -> Response:
     """One chain: graph of its links coloured by gap status, the gaps and promotion candidates."""
-    from consumption_monitor.chains import chain_graph, promotion_candidates
+    from consumption_monitor.chains import chain_graph
 
     data = chain_data(settings, user, with_cards=True)
     chain = data.chains.chain(chain_id)
     table = gaps(data)
     mine = table[table["chain_id"] == chain.id]
     weak = mine[mine["status"] != "ok"]
-    candidates = []
+    found: list[dict[Any, Any]] = []
     if len(weak):
-        ranked = promotion_candidates(
-            data.chains, table, None, enterprise_monthly=data.enterprise_monthly,
-            card_spend=data.card_spend, first_stores=data.first_stores,
-        )  # fmt: skip
+        ranked = candidates(data)
         if len(ranked):
-            candidates = ranked[ranked["link_key"].str.startswith(f"{chain.id}.")].to_dict(
-                "records"
-            )
+            found = ranked[ranked["link_key"].str.startswith(f"{chain.id}.")].to_dict("records")
     ctx = {
         "chain": chain,
         "links": mine.to_dict("records"),
-        "candidates": candidates,
+        "candidates": found,
         "figure": figures.chain_graph(
             chain_graph(chain, table),
             request.state.lang,

@@ -31,7 +31,8 @@ from consumption_monitor.ingest.api import IngestResult, ingest
 from consumption_monitor.plan import Plan, load_plan
 from consumption_monitor.store.faults import storage_error
 from consumption_monitor.store.manifest import PUBLISHED_ONLY, BatchInfo, Manifest
-from consumption_monitor.web.indicator_data import headline_data
+from consumption_monitor.web.indicator_data import headline_data, result_key
+from consumption_monitor.web.memo import memo
 from consumption_monitor.web.plan_data import TASK_STATUSES, task_progress_table, task_statuses
 from consumption_monitor.web.uploads import check_owner, discard_refused
 
@@ -173,13 +174,23 @@ def headline_cards(settings: Settings) -> list[HeadlineCard]:
     return cards
 
 
+#: Seconds the overview's cards are reused within one stored computation (cards may read
+#: target judgements, which follow submissions).
+OVERVIEW_TTL = 60.0
+
+
 def overview(settings: Settings) -> Overview:
-    """The data of the overview pages."""
-    return Overview(
-        plan=plan_or_none(settings),
-        cards=headline_cards(settings),
-        programmes=programme_cards(settings),
-    )
+    """The data of the overview pages, built once per stored computation."""
+
+    def make() -> Overview:
+        return Overview(
+            plan=plan_or_none(settings),
+            cards=headline_cards(settings),
+            programmes=programme_cards(settings),
+        )
+
+    key = ("overview", str(settings.data_dir), result_key(settings))
+    return memo(key, make, ttl=OVERVIEW_TTL, stale=True)
 
 
 def task_status_map(
