@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/plan/tasks/{task_id}"): "view_plan",
     ("GET", "/submissions"): "view_submissions",
     ("POST", "/submissions"): "submit_data",
+    ("POST", "/submissions/{batch_id}/publish"): "submit_data",
     ("GET", "/admin"): "manage_users",
     ("POST", "/admin/users"): "manage_users",
     ("POST", "/admin/users/{username}/active"): "manage_users",
@@ -171,6 +172,7 @@ def _url(path: str, ids: dict[str, int]) -> str:
         code="retail_sales",
         alert_id=1,
         action="ack",
+        batch_id=1,
     )
 
 

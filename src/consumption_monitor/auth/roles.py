@@ -6,7 +6,10 @@ user may see is decided in one place too: :func:`visible_units` and :func:`can_s
 
 Row-level rule: published city figures are visible to every signed-in role; an unpublished
 submission is visible only to the unit that owns it and to the roles that see every unit
-(admin, office). A viewer (只读) sees published figures only.
+(admin, office). A viewer (只读) sees published figures only. A department's or district's
+submission is unpublished until its unit or the office publishes it (:func:`may_publish`);
+every other load is published when it is loaded (:func:`published_on_load`). The readers of
+the lake apply the rule to the data itself through :func:`data_viewer`.
 
 >>> from types import SimpleNamespace as U
 >>> district = U(role=Role.DISTRICT, unit="120101")
@@ -27,6 +30,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from consumption_monitor.errors import DataValidationError, Location, PermissionDeniedError
+from consumption_monitor.store.manifest import EVERY_BATCH, PUBLISHED_ONLY, Viewer
 
 
 class Role(StrEnum):
@@ -203,6 +207,45 @@ def can_see(user: HasRoleAndUnit, owner_unit: str | None, *, published: bool) ->
     if isinstance(units, AllUnits):
         return True
     return owner_unit is not None and owner_unit in units
+
+
+#: Roles whose submissions wait for publishing: the plan's reporting units (部门, 区).
+PUBLISH_AFTER_REVIEW = frozenset({Role.DEPARTMENT, Role.DISTRICT})
+
+
+def data_viewer(user: HasRoleAndUnit) -> Viewer:
+    """The lake reader's view of ``user``: whose unpublished batches its reads include.
+
+    >>> from types import SimpleNamespace as U
+    >>> data_viewer(U(role="district", unit="120116")).units
+    frozenset({'120116'})
+    >>> data_viewer(U(role="viewer", unit=None)) == PUBLISHED_ONLY
+    True
+    """
+    units = visible_units(user)
+    if isinstance(units, AllUnits):
+        return EVERY_BATCH
+    return Viewer(units=units) if units else PUBLISHED_ONLY
+
+
+def published_on_load(user: HasRoleAndUnit) -> bool:
+    """False for a department's or district's submission (it waits for publishing); loads by
+    the office, administrators and data providers are published at once."""
+    return Role(user.role) not in PUBLISH_AFTER_REVIEW
+
+
+def may_publish(user: HasRoleAndUnit, owner_unit: str | None) -> bool:
+    """True when ``user`` may publish a batch submitted by ``owner_unit``: the office and
+    administrators any batch; a department or district a batch of its own unit."""
+    role = Role(user.role)
+    if role in ALL_UNIT_ROLES:
+        return True
+    return (
+        role in PUBLISH_AFTER_REVIEW
+        and owner_unit is not None
+        and bool(user.unit)
+        and owner_unit == user.unit
+    )
 
 
 @dataclass(frozen=True)

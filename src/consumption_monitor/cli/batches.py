@@ -1,4 +1,4 @@
-"""``cmon batches``: list, show, revert and garbage-collect the loads of the Parquet lake."""
+"""``cmon batches``: list, show, publish, revert and garbage-collect the loads of the lake."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ _COLUMNS_ZH = [
     "来源",
     "导入人",
     "导入时间",
+    "发布",
 ]
 _COLUMNS_EN = [
     "batch", "dataset", "vintage", "status", "rows", "rejected", "source", "loaded by", "loaded at",
+    "published",
 ]  # fmt: skip
 
 
@@ -45,6 +47,7 @@ def _row(b: BatchInfo) -> list[object]:
         b.source,
         b.loaded_by,
         b.loaded_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "yes" if b.published else f"no ({b.owner_unit or '-'})",
     ]
 
 
@@ -57,7 +60,8 @@ def _current_user() -> str:
 
 commands = typer.Typer()
 group = typer.Typer(
-    help="Batches of the data lake: list, show, revert, gc. 数据批次：查看、撤销、清理。",
+    help="Batches of the data lake: list, show, publish, revert, gc. "
+    "数据批次：查看、发布、撤销、清理。",
     no_args_is_help=True,
 )
 commands.add_typer(group, name="batches")
@@ -105,6 +109,37 @@ def show(
             ["字段", "值"] if lang == "zh" else ["field", "value"],
             [[k, v] for k, v in fields.items()] + [["files", "\n".join(batch.files)]],
         )
+
+
+@command(group, "publish")
+def publish(
+    batch_id: Annotated[int, typer.Argument(help="Batch id. 批次号。")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who publishes (default: OS user). 操作人。")
+    ] = None,
+    *,
+    reply: Reply,
+) -> Answer:
+    """Publish a unit's submission: its rows show to every role. 发布单位报送的批次。
+
+    Until published, a department's or district's batch is read only by that unit, the
+    office and administrators. Shell access acts as the office. Audited (batch.publish).
+    """
+    with _store() as store:
+        who = by or _current_user()
+        batch = store.publish(batch_id, by=who)
+        from consumption_monitor.auth.audit_events import append
+
+        append(
+            store.settings.metadata_url, f"cli:{who}", "batch.publish", batch.dataset,
+            {"batch": batch.id, "owner_unit": batch.owner_unit, "rows": batch.rows_loaded},
+        )  # fmt: skip
+        if reply.json:
+            return batch.model_dump(mode="json")
+        if reply.lang == "zh":
+            typer.echo(f"已发布批次 {batch.id}（{batch.dataset}，{batch.rows_loaded} 行）")
+        else:
+            typer.echo(f"published batch {batch.id} ({batch.dataset}, {batch.rows_loaded} rows)")
 
 
 @command(group, "revert")

@@ -227,8 +227,12 @@ def investment_command(
 
 def _chain_data(membership: Path | None, *, cards: bool = False) -> Any:
     from consumption_monitor.projects.sources import load_chain_data
+    from consumption_monitor.store import EVERY_BATCH
 
-    return load_chain_data(load_settings(), membership_path=membership, with_cards=cards)
+    # Shell access reads every batch, as the office does (unpublished submissions included).
+    return load_chain_data(
+        load_settings(), membership_path=membership, with_cards=cards, viewer=EVERY_BATCH
+    )
 
 
 def _gaps(data: Any) -> pd.DataFrame:

@@ -333,6 +333,8 @@ def ingest(
     region: str | None = None,
     allow_future: bool = False,
     allow_shadowed: bool = False,
+    published: bool = True,
+    owner_unit: str | None = None,
 ) -> IngestResult:
     """Load ``paths`` into ``dataset`` as one batch; see the module docstring for the rules.
 
@@ -343,8 +345,10 @@ def ingest(
     release table whose title names none (``全国`` for NBS tables). A vintage after today
     is refused unless ``allow_future``; a load that a later vintage would shadow is refused
     unless ``allow_shadowed`` (:mod:`consumption_monitor.ingest.vintages`).
+    ``published=False`` stores a unit's submission that only ``owner_unit`` and the office read
+    until it is published (``cmon batches publish``, the submissions page).
     """
-    from consumption_monitor.store import Store
+    from consumption_monitor.store import EVERY_BATCH, Store
 
     files, ds, cat, settings = _prepare(paths, dataset, settings)
     if isinstance(vintage, str):
@@ -359,7 +363,8 @@ def ingest(
     check_not_future(vintage, allow_future=allow_future)
     digest = content_hash(files, ds.name, sheet, region)
     names = [f.name for f in files]
-    with Store(settings) as store:
+    # The loader's checks (duplicates, shadowing vintages) see every batch, published or not.
+    with Store(settings, viewer=EVERY_BATCH) as store:
         existing = store.find_batch_by_hash(ds.name, digest)
         if existing is not None:
             return _duplicate(existing.id, ds.name, digest, existing.vintage, names)
@@ -391,6 +396,7 @@ def ingest(
                 ds.name, data, vintage=vintage, content_hash=digest, source=", ".join(names),
                 loaded_by=loaded_by, schema=v.schema, quarantine=qtable,
                 rows_rejected=v.rows_rejected, precommit=shadowed,
+                published=published, owner_unit=owner_unit,
                 note=f"{v.log.total} problems set aside in quarantine" if v.log else "",
             )  # fmt: skip
     if info.duplicate:

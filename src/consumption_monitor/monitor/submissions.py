@@ -22,7 +22,7 @@ from consumption_monitor.config import Settings
 from consumption_monitor.errors import NotFoundError
 from consumption_monitor.indicators import load_indicators
 from consumption_monitor.plan import Plan
-from consumption_monitor.store import Store
+from consumption_monitor.store import EVERY_BATCH, Store
 
 
 def unit_code(plan: Plan, written: object) -> str | None:
@@ -98,7 +98,9 @@ def _as_frequency(period: str, frequency: str) -> str:
 def _submitted(
     plan: Plan, settings: Settings, dataset: str, frequency: str
 ) -> set[tuple[str, str]]:
-    with Store(settings) as store:
+    # Whether a unit has submitted counts its unpublished batches too (only unit and period
+    # are read here; the rows' content stays with the readers that may see it).
+    with Store(settings, viewer=EVERY_BATCH) as store:
         try:
             rows = store.read_arrow(dataset, columns=["reporting_unit", "period"]).to_pandas()
         except NotFoundError:

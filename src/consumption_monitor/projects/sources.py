@@ -2,7 +2,8 @@
 
 Each returns a pandas DataFrame; heavy aggregation (card spending by MCC) runs in the engine
 through Ibis, so only a small result comes back. An empty dataset gives an empty frame with the
-catalog columns.
+catalog columns. Every loader takes the ``viewer`` whose rows it reads (published batches
+only by default; the web passes the signed-in user's, ``auth.roles.data_viewer``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,42 +21,55 @@ from consumption_monitor.chains.models import Chains, load_chains
 from consumption_monitor.config import Settings
 from consumption_monitor.projects.pipeline import normalise_projects
 
+if TYPE_CHECKING:
+    from consumption_monitor.store import Viewer
 
-def read_frame(settings: Settings, dataset: str, as_of: date | None = None) -> pd.DataFrame:
-    """The visible rows of ``dataset`` (latest vintage per key) without storage columns."""
-    from consumption_monitor.store import Store
 
-    with Store(settings) as store:
+def read_frame(
+    settings: Settings, dataset: str, as_of: date | None = None, viewer: Viewer | None = None
+) -> pd.DataFrame:
+    """The rows of ``dataset`` that ``viewer`` may read (latest vintage per key) without
+    storage columns; ``None`` reads published batches only."""
+    from consumption_monitor.store import PUBLISHED_ONLY, Store
+
+    with Store(settings, viewer=viewer or PUBLISHED_ONLY) as store:
         table = store.read_arrow(dataset, as_of=as_of)
     df: pd.DataFrame = table.to_pandas()
     return df.drop(columns=[c for c in df.columns if str(c).startswith("_")])
 
 
 def load_projects(
-    settings: Settings, as_of: date | None = None, chains: Chains | None = None
+    settings: Settings,
+    as_of: date | None = None,
+    chains: Chains | None = None,
+    viewer: Viewer | None = None,
 ) -> pd.DataFrame:
     """The ``projects`` dataset, normalised (:func:`normalise_projects`)."""
-    return normalise_projects(read_frame(settings, "projects", as_of), chains)
+    return normalise_projects(read_frame(settings, "projects", as_of, viewer), chains)
 
 
-def load_enterprise_monthly(settings: Settings, as_of: date | None = None) -> pd.DataFrame:
+def load_enterprise_monthly(
+    settings: Settings, as_of: date | None = None, viewer: Viewer | None = None
+) -> pd.DataFrame:
     """``enterprise_monthly`` prepared for the chain metrics (codes, floats, string periods)."""
-    return prepare(read_frame(settings, "enterprise_monthly", as_of))
+    return prepare(read_frame(settings, "enterprise_monthly", as_of, viewer))
 
 
-def load_card_spend(settings: Settings, latest: str, months: int = 12) -> pd.DataFrame:
+def load_card_spend(
+    settings: Settings, latest: str, months: int = 12, viewer: Viewer | None = None
+) -> pd.DataFrame:
     """Card spending (元) by MCC and channel over the ``months`` months ending with ``latest``."""
     import ibis
 
     from consumption_monitor.engine import connect
-    from consumption_monitor.store import Store
+    from consumption_monitor.store import PUBLISHED_ONLY, Store
 
     end_ix = period_index(latest) + 1
     start = _month_start(end_ix - months)
     stop = _month_start(end_ix)
     con = connect(settings)
     try:
-        with Store(settings) as store:
+        with Store(settings, viewer=viewer or PUBLISHED_ONLY) as store:
             t = store.read_table(con, "card_transactions")
             expr = (
                 t.filter((t.txn_ts >= ibis.literal(start)) & (t.txn_ts < ibis.literal(stop)))
@@ -93,18 +108,20 @@ def load_chain_data(
     chains_path: Path | str | None = None,
     as_of: date | None = None,
     with_cards: bool = True,
+    viewer: Viewer | None = None,
 ) -> ChainData:
-    """Load projects, enterprise_monthly, the membership table and card spending."""
+    """Load projects, enterprise_monthly, the membership table and card spending as
+    ``viewer`` may read them (published batches only by default)."""
     chains = load_chains(chains_path)
-    projects = load_projects(settings, as_of, chains)
-    em = load_enterprise_monthly(settings, as_of)
+    projects = load_projects(settings, as_of, chains, viewer)
+    em = load_enterprise_monthly(settings, as_of, viewer)
     latest = latest_period(em)
     table = read_membership(membership_path) if membership_path else None
     membership = derive_membership(chains, em, projects, table, latest=latest)
     cards = (
-        load_card_spend(settings, latest)
+        load_card_spend(settings, latest, viewer=viewer)
         if with_cards and latest is not None
         else pd.DataFrame({"mcc": pd.Series(dtype=str), "amount": pd.Series(dtype=float)})
     )
-    stores = read_frame(settings, "first_stores", as_of)
+    stores = read_frame(settings, "first_stores", as_of, viewer)
     return ChainData(chains, projects, em, membership, cards, latest, stores)

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 from consumption_monitor.store.db import Base, make_engine, session_factory, upgrade
 from consumption_monitor.store.lake import BATCH_ID_COLUMN, VINTAGE_COLUMN, arrow_schema
-from consumption_monitor.store.manifest import BatchInfo
+from consumption_monitor.store.manifest import EVERY_BATCH, PUBLISHED_ONLY, BatchInfo, Viewer
 from consumption_monitor.store.store import GcReport, Store, latest_per_key
 
 __all__ = [
     "BATCH_ID_COLUMN",
+    "EVERY_BATCH",
+    "PUBLISHED_ONLY",
     "VINTAGE_COLUMN",
     "Base",
     "BatchInfo",
     "GcReport",
     "Store",
+    "Viewer",
     "arrow_schema",
     "latest_per_key",
     "make_engine",

@@ -2,10 +2,15 @@
 
 Only ``committed`` batches are visible to readers; ``reverted`` batches stay listed (and their
 files stay on disk) for audit; ``pending`` rows are loads in flight and are never shown.
+
+Row-level visibility: a committed batch is read by everyone once it is ``published``; before
+that only by its ``owner_unit`` and by readers that see every unit (:class:`Viewer`). Who a
+signed-in user is as a :class:`Viewer` is decided by ``auth.roles.data_viewer``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -40,6 +45,12 @@ class BatchInfo(BaseModel):
     reverted_at: datetime | None = None
     reverted_by: str | None = None
     revert_reason: str | None = None
+    #: False for a unit's submission nobody has published yet (only its unit and the office
+    #: read its rows).
+    published: bool = True
+    owner_unit: str | None = None
+    published_at: datetime | None = None
+    published_by: str | None = None
     #: True when ``write_batch`` found this content already loaded and wrote nothing.
     duplicate: bool = False
 
@@ -66,8 +77,43 @@ class BatchInfo(BaseModel):
             reverted_at=_aware(row.reverted_at) if row.reverted_at else None,
             reverted_by=row.reverted_by,
             revert_reason=row.revert_reason,
+            published=bool(row.published) if row.published is not None else True,
+            owner_unit=row.owner_unit,
+            published_at=_aware(row.published_at) if row.published_at else None,
+            published_by=row.published_by,
             duplicate=duplicate,
         )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose unpublished batches a read includes: every unit's, some units', or none.
+
+    >>> b = BatchInfo(id=1, dataset="projects", vintage=date(2026, 1, 5), content_hash="h",
+    ...               source="s", loaded_by="binhai", loaded_at=datetime(2026, 1, 5, tzinfo=UTC),
+    ...               status="committed", rows_loaded=1, rows_rejected=0, files=[],
+    ...               published=False, owner_unit="120116")
+    >>> PUBLISHED_ONLY.sees(b), Viewer(units=frozenset({"120116"})).sees(b), EVERY_BATCH.sees(b)
+    (False, True, True)
+    """
+
+    units: frozenset[str] = frozenset()
+    all_units: bool = False
+
+    def sees(self, batch: BatchInfo) -> bool:
+        """True when the rows of ``batch`` are readable by this viewer.
+
+        An unpublished batch without an owner unit is read only with ``all_units``.
+        """
+        if batch.published or self.all_units:
+            return True
+        return batch.owner_unit is not None and batch.owner_unit in self.units
+
+
+#: Published batches only: the city's figures (compute, reports, targets, viewers).
+PUBLISHED_ONLY = Viewer()
+#: Every committed batch (the loader's own checks, the office, administrators, the CLI).
+EVERY_BATCH = Viewer(all_units=True)
 
 
 def _aware(ts: datetime) -> datetime:
@@ -114,13 +160,42 @@ class Manifest:
                 raise _not_found(batch_id)
             return BatchInfo.from_row(row)
 
-    def visible(self, dataset: str, as_of: date | None = None) -> list[BatchInfo]:
-        """Committed batches of ``dataset`` with ``vintage <= as_of`` (all when None)."""
+    def visible(
+        self, dataset: str, as_of: date | None = None, viewer: Viewer = EVERY_BATCH
+    ) -> list[BatchInfo]:
+        """Committed batches of ``dataset`` with ``vintage <= as_of`` (all when None) that
+        ``viewer`` may read."""
         with self._factory() as s:
             q = select(Batch).where(Batch.dataset == dataset, Batch.status == COMMITTED)
             if as_of is not None:
                 q = q.where(Batch.vintage <= as_of)
-            return [BatchInfo.from_row(r) for r in s.scalars(q.order_by(Batch.id))]
+            rows = [BatchInfo.from_row(r) for r in s.scalars(q.order_by(Batch.id))]
+        return [b for b in rows if viewer.sees(b)]
+
+    def publish(self, batch_id: int, *, by: str) -> BatchInfo:
+        """Mark a committed batch published: its rows become readable by everyone.
+
+        Publishing a published batch is a :class:`ConflictError`, a reverted or unknown one a
+        :class:`ConflictError` / :class:`NotFoundError`.
+        """
+        with transaction(self._factory) as s:
+            row = s.get(Batch, batch_id, with_for_update=True)
+            if row is None or row.status == PENDING:
+                raise _not_found(batch_id)
+            if row.status == REVERTED:
+                raise ConflictError(
+                    f"batch {batch_id} is reverted; load the file again to publish it",
+                    f"批次 {batch_id} 已撤销，请重新导入后再发布",
+                )
+            if row.published:
+                raise ConflictError(
+                    f"batch {batch_id} is already published", f"批次 {batch_id} 已发布"
+                )
+            row.published = True
+            row.published_at = datetime.now(UTC)
+            row.published_by = by
+            s.flush()
+            return BatchInfo.from_row(row)
 
     # -- the load protocol ---------------------------------------------------------------------
     def open_pending(
@@ -133,6 +208,8 @@ class Manifest:
         loaded_by: str,
         note: str,
         staging_id: str,
+        published: bool = True,
+        owner_unit: str | None = None,
     ) -> int:
         """Reserve a batch id with an invisible ``pending`` row (its own short transaction)."""
         with transaction(self._factory) as s:
@@ -150,6 +227,8 @@ class Manifest:
                 files=[],
                 note=note,
                 staging_id=staging_id,
+                published=published,
+                owner_unit=owner_unit,
             )
             s.add(row)
             s.flush()

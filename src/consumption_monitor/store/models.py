@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consumption_monitor.store.db import Base
@@ -23,6 +34,10 @@ class Batch(Base):
     the unique constraint on ``(dataset, active_hash)`` makes the database itself refuse a
     second active batch with the same content (NULLs never collide on SQLite or PostgreSQL), so
     two concurrent loads of one file cannot both commit.
+
+    ``published`` is false for a department's or district's submission until its unit or the
+    office publishes it (``owner_unit`` is the submitting user's unit); until then its rows are
+    read only by that unit, the office and administrators (:class:`.manifest.Viewer`).
     """
 
     __tablename__ = "batches"
@@ -46,3 +61,7 @@ class Batch(Base):
     reverted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     reverted_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     revert_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    owner_unit: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    published_by: Mapped[str | None] = mapped_column(String(128), nullable=True)

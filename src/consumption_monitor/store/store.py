@@ -35,7 +35,7 @@ from consumption_monitor.errors import (
 from consumption_monitor.store import lake as lk
 from consumption_monitor.store.db import make_engine, session_factory, upgrade
 from consumption_monitor.store.fs import PENDING_GRACE, LakeRoot, lake_root
-from consumption_monitor.store.manifest import BatchInfo, Manifest
+from consumption_monitor.store.manifest import PUBLISHED_ONLY, BatchInfo, Manifest, Viewer
 from consumption_monitor.store.models import PENDING, Batch
 
 _MIGRATED: set[str] = set()
@@ -90,6 +90,12 @@ class Store:
     ``root`` is where the lake lives (:func:`.fs.lake_root`); ``lake`` its root as a path
     object: a :class:`~pathlib.Path` for a local lake, a ``PurePosixPath`` inside the
     filesystem for an object store (read those with :attr:`arrow_filesystem`).
+
+    ``viewer`` is whose rows every read of this store includes: published batches only by
+    default (the city's figures, what compute, reports and targets read); the web passes the
+    signed-in user's (``auth.roles.data_viewer``), so a unit's unpublished submission is read
+    only by that unit, the office and administrators; loaders and the CLI pass
+    :data:`.manifest.EVERY_BATCH`. Listing batches (:meth:`list_batches`) is not filtered.
     """
 
     def __init__(
@@ -98,8 +104,10 @@ class Store:
         *,
         roll_rows: int = lk.DEFAULT_ROLL_ROWS,
         catalog: Catalog | None = None,
+        viewer: Viewer = PUBLISHED_ONLY,
     ) -> None:
         self.settings = settings or get_settings()
+        self.viewer = viewer
         self.root: LakeRoot = lake_root(self.settings)
         self.lake: PurePath = self.root.pure()
         if self.root.is_local:
@@ -165,6 +173,12 @@ class Store:
         """
         return self.manifest.revert(batch_id, by=by, reason=reason)
 
+    def publish(self, batch_id: int, *, by: str) -> BatchInfo:
+        """Make an unpublished batch's rows readable by every viewer (who may: the caller's
+        check, ``auth.roles.may_publish``). Already published or reverted: :class:`ConflictError`.
+        """
+        return self.manifest.publish(batch_id, by=by)
+
     # -- writing ---------------------------------------------------------------------------------
     def write_batch(
         self,
@@ -181,6 +195,8 @@ class Store:
         note: str = "",
         roll_rows: int | None = None,
         precommit: Callable[[list[Path]], None] | None = None,
+        published: bool = True,
+        owner_unit: str | None = None,
     ) -> BatchInfo:
         """Store one batch, all or nothing, and return its manifest entry.
 
@@ -192,7 +208,8 @@ class Store:
         ``duplicate=True`` — also when a concurrent load of the same content commits first.
         ``quarantine`` (rows refused by validation) is kept beside the lake for the batch.
         ``precommit`` is called with the staged Parquet files (local lakes) before anything is
-        visible; if it raises, nothing is stored.
+        visible; if it raises, nothing is stored. ``published=False`` stores a unit's submission
+        that only ``owner_unit`` (and the office) reads until :meth:`publish`.
         """
         ds = self.dataset(dataset)
         existing = self.find_batch_by_hash(dataset, content_hash)
@@ -223,6 +240,8 @@ class Store:
                 loaded_by=loaded_by,
                 note=note,
                 staging_id=staged.staging_id,
+                published=published,
+                owner_unit=owner_unit,
             )
             staged.bind(batch_id)
             for chunk in chunks:
@@ -282,9 +301,10 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------------
     def visible_batches(self, dataset: str, as_of: date | None = None) -> list[BatchInfo]:
-        """Committed batches whose vintage is on or before ``as_of`` (all when None)."""
+        """Committed batches whose vintage is on or before ``as_of`` (all when None) that
+        this store's :attr:`viewer` may read."""
         self.dataset(dataset)
-        return self.manifest.visible(dataset, as_of)
+        return self.manifest.visible(dataset, as_of, self.viewer)
 
     def files(
         self,

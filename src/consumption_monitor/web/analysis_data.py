@@ -7,6 +7,7 @@ result (or the library's refusal, to be shown) when its data is not there yet.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -14,15 +15,18 @@ from typing import TypeVar
 
 import pandas as pd
 
+from consumption_monitor.auth import data_viewer
+from consumption_monitor.auth.roles import HasRoleAndUnit
 from consumption_monitor.calendar import HolidayBlock, holiday_blocks
 from consumption_monitor.config import Settings
-from consumption_monitor.errors import ConsumptionMonitorError
+from consumption_monitor.errors import ConsumptionMonitorError, NotFoundError
 from consumption_monitor.evaluate import Scheme, build_inputs, load_scheme
 from consumption_monitor.evaluate.inputs import latest_period
 from consumption_monitor.monitor.holiday import HolidayComparison, holiday_report
 from consumption_monitor.projects.sources import ChainData, load_chain_data
 from consumption_monitor.report import list_reports
 from consumption_monitor.report.schedule import StoredReport
+from consumption_monitor.store import Store, Viewer
 from consumption_monitor.store.results import select
 from consumption_monitor.web.indicator_data import indicator_table, result_key
 from consumption_monitor.web.memo import derived, memo
@@ -119,11 +123,36 @@ def evaluation_input(settings: Settings, scheme: Scheme | None = None) -> pd.Dat
 # --------------------------------------------------------------------------- projects
 
 
-def chain_data(settings: Settings, *, with_cards: bool = False) -> ChainData:
+def chain_data(settings: Settings, user: HasRoleAndUnit, *, with_cards: bool = False) -> ChainData:
     """Projects, enterprise sales, chain membership (and card spending) for the project pages,
-    reused for :data:`CHAIN_TTL` seconds."""
-    name = "chains:cards" if with_cards else "chains:plain"
-    return _ttl(settings, name, lambda: load_chain_data(settings, with_cards=with_cards))
+    as ``user`` may read them (row-level rule, :func:`~consumption_monitor.auth.data_viewer`),
+    reused for :data:`CHAIN_TTL` seconds per stored computation and per set of files the
+    viewer reads (a new or published batch changes that set, so it is read at once)."""
+    viewer = data_viewer(user)
+    kind = "cards" if with_cards else "plain"
+    name = f"chains:{kind}:{_visible_files_digest(settings, viewer, with_cards=with_cards)}"
+    return _ttl(settings, name, lambda: load_chain_data(settings, with_cards=with_cards,
+                                                         viewer=viewer))  # fmt: skip
+
+
+#: Datasets :func:`load_chain_data` reads (card transactions only ``with_cards``).
+_CHAIN_DATASETS = ("projects", "enterprise_monthly", "first_stores")
+
+
+def _visible_files_digest(settings: Settings, viewer: Viewer, *, with_cards: bool) -> str:
+    """A digest of the files ``viewer`` reads for the chain pages (one manifest query each)."""
+    datasets = (*_CHAIN_DATASETS, *(("card_transactions",) if with_cards else ()))
+    digest = hashlib.sha256()
+    with Store(settings, viewer=viewer) as store:
+        for dataset in datasets:
+            try:
+                files = store.files(dataset)
+            except NotFoundError:
+                continue
+            digest.update(f"{dataset}:{len(files)}:".encode())
+            for f in files:
+                digest.update(str(f).encode() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def gaps(data: ChainData) -> pd.DataFrame:

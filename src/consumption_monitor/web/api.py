@@ -214,23 +214,23 @@ def _task_out(plan: Any, task: Task, statuses: dict[int, str]) -> TaskOut:
 def plan_tasks(
     settings: Settings,
     paging: Paging,
-    _user: Annotated[Principal, require(Action.VIEW_PLAN)],
+    user: Annotated[Principal, require(Action.VIEW_PLAN)],
     unit: Annotated[str | None, Query(description="Unit code, name or alias.")] = None,
 ) -> Page[TaskOut]:
     """Tasks of the plan, optionally those of one responsible unit."""
     plan = _plan(settings)
     tasks = plan.filter_tasks(unit=unit) if unit else list(plan.tasks.values())
-    statuses = task_status_map(settings, plan)
+    statuses = task_status_map(settings, plan, user)
     return paged([_task_out(plan, t, statuses) for t in tasks], paging)
 
 
 @router.get("/plan/tasks/{task_id}")
 def plan_task(
-    settings: Settings, task_id: int, _user: Annotated[Principal, require(Action.VIEW_PLAN)]
+    settings: Settings, task_id: int, user: Annotated[Principal, require(Action.VIEW_PLAN)]
 ) -> TaskOut:
     """One task by number."""
     plan = _plan(settings)
-    return _task_out(plan, plan.task(task_id), task_status_map(settings, plan))
+    return _task_out(plan, plan.task(task_id), task_status_map(settings, plan, user))
 
 
 @router.get("/plan/targets")

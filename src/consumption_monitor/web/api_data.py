@@ -270,7 +270,7 @@ def alert_action(
 def projects(
     settings: Settings,
     paging: Paging,
-    _user: ProjectReader,
+    user: ProjectReader,
     district: RegionCode = None,
     chain: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9_]+$")] = None,
     stage: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
@@ -278,7 +278,7 @@ def projects(
     """Major projects with their schedule status."""
     from consumption_monitor.projects import filter_projects, project_statuses
 
-    data = chain_data(settings)
+    data = chain_data(settings, user)
     frame = data.projects
     if len(frame):
         frame = filter_projects(frame, district=district, chain=chain, stage=stage,
@@ -293,9 +293,9 @@ def projects(
 
 
 @router.get("/projects/chains")
-def chains(settings: Settings, paging: Paging, _user: ProjectReader) -> Page[dict[str, Any]]:
+def chains(settings: Settings, paging: Paging, user: ProjectReader) -> Page[dict[str, Any]]:
     """Every industry chain link with its strength and gap status."""
-    table = gaps(chain_data(settings))
+    table = gaps(chain_data(settings, user))
     rows = records(table, [str(c) for c in table.columns])
     for r in rows:  # sales not measured are null with ``sales_note``, never 0 (#22)
         if r.get("sales_measured") is False:

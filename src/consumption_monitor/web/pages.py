@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from consumption_monitor.auth import Action, authenticate, record, sign_out
+from consumption_monitor.auth import Action, authenticate, data_viewer, record, sign_out
 from consumption_monitor.auth.roles import may_submit_side
 from consumption_monitor.catalog import load_catalog
 from consumption_monitor.catalog.boundaries import district_boundaries_json
@@ -41,6 +41,7 @@ from consumption_monitor.web.deps import (
     DB,
     Lang,
     Principal,
+    RowId,
     Settings,
     State,
     check_csrf,
@@ -59,6 +60,8 @@ from consumption_monitor.web.providers import (
     TASK_STATUSES,
     overview,
     plan_or_none,
+    publish_batch,
+    publishable,
     run_ingest,
     submittable_datasets,
     task_status,
@@ -234,7 +237,7 @@ def plan_page(
     ctx: dict[str, Any] = {"plan": plan, "view": view if view in ("unit", "status") else "unit"}
     if plan is not None:
         tasks = plan.filter_tasks(unit=unit) if unit else list(plan.tasks.values())
-        statuses = task_status_map(settings, plan)
+        statuses = task_status_map(settings, plan, user)
         by_status: dict[str, list[Any]] = {s: [] for s in TASK_STATUSES}
         for task in tasks:
             by_status[task_status(plan, task.id, statuses)].append(task)
@@ -258,7 +261,7 @@ def task_page(request: Request, settings: Settings, user: PlanReader, task_id: i
     if plan is None:
         return render(request, "plan.html", {"plan": None, "view": "unit"}, user=user)
     task = plan.task(task_id)
-    progress = latest_by_unit(plan, task_progress_table(settings), task.id)
+    progress = latest_by_unit(plan, task_progress_table(settings, data_viewer(user)), task.id)
     rows = progress.to_dict("records")
     figure = (
         figures.bars(
@@ -275,7 +278,7 @@ def task_page(request: Request, settings: Settings, user: PlanReader, task_id: i
         "group": plan.group_of(task),
         "units": [(link, plan.units.units[link.unit]) for link in task.links],
         "targets": plan.targets_for_task(task.id),
-        "status": task_status(plan, task.id, task_status_map(settings, plan)),
+        "status": task_status(plan, task.id, task_status_map(settings, plan, user)),
         "progress": rows,
         "figure": figure,
     }
@@ -291,8 +294,10 @@ def _submissions_context(
         if plan is not None and user.unit and user.role in ("department", "district")
         else []
     )
+    batches = visible_batches(state.sessions, db, user)
     return {
-        "batches": visible_batches(state.sessions, db, user),
+        "batches": batches,
+        "publishable": publishable(user, batches),
         "datasets": submittable_datasets(user, settings.city),
         "report": None,
         "error": None,
@@ -357,7 +362,28 @@ async def submit(
         ctx["error"] = exc.render(lang)
         status = exc.http_status
     ctx["batches"] = visible_batches(state.sessions, db, user)
+    ctx["publishable"] = publishable(user, ctx["batches"])
     return render(request, "submissions.html", ctx, status_code=status, user=user)
+
+
+@router.post("/submissions/{batch_id}/publish")
+def publish(
+    db: DB,
+    settings: Settings,
+    batch_id: RowId,
+    user: Annotated[Principal, require(Action.SUBMIT_DATA)],
+) -> RedirectResponse:
+    """Publish one unpublished batch: the submitting unit's own, or any for the office.
+
+    Its rows then show to every role on every page and in the API (after the next
+    computation for computed figures).
+    """
+    batch = publish_batch(settings, user, batch_id, by=user.username)
+    record(
+        db, user.username, "batch.publish", batch.dataset,
+        {"batch": batch.id, "owner_unit": batch.owner_unit, "rows": batch.rows_loaded},
+    )  # fmt: skip
+    return RedirectResponse("/submissions", status_code=303)
 
 
 @router.get("/docs", dependencies=[public()])

@@ -215,7 +215,7 @@ def projects_page(
 
     from consumption_monitor.projects import Stage, filter_projects, project_statuses
 
-    data = chain_data(settings)
+    data = chain_data(settings, user)
     frame = data.projects
     if len(frame):
         frame = filter_projects(
@@ -241,7 +241,7 @@ def chains_page(request: Request, settings: Settings, user: ProjectReader) -> Re
     """产业链: every chain's strength, its missing and weak links."""
     from consumption_monitor.chains import chain_summary
 
-    data = chain_data(settings)
+    data = chain_data(settings, user)
     summary = chain_summary(gaps(data), data.membership)
     return render(request, "chains.html", {"chains": summary.to_dict("records")}, user=user)
 
@@ -253,7 +253,7 @@ def chain_page(
     """One chain: graph of its links coloured by gap status, the gaps and promotion candidates."""
     from consumption_monitor.chains import chain_graph
 
-    data = chain_data(settings, with_cards=True)
+    data = chain_data(settings, user, with_cards=True)
     chain = data.chains.chain(chain_id)
     table = gaps(data)
     mine = table[table["chain_id"] == chain.id]

@@ -20,7 +20,7 @@ from consumption_monitor.monitor.submissions import (  # noqa: F401  (re-exporte
     unit_code,
 )
 from consumption_monitor.plan import Plan
-from consumption_monitor.store import Store
+from consumption_monitor.store import PUBLISHED_ONLY, Store, Viewer
 from consumption_monitor.targets.service import TargetReport, target_statuses
 from consumption_monitor.web.indicator_data import result_key
 from consumption_monitor.web.memo import memo
@@ -32,14 +32,16 @@ TASK_STATUSES = ("not_reported", "not_started", "in_progress", "delayed", "compl
 _TASK_PRECEDENCE = ("delayed", "not_started", "in_progress", "completed")
 
 
-def task_progress_table(settings: Settings) -> pd.DataFrame:
-    """Rows of the ``task_progress`` dataset (empty frame when nothing was submitted).
+def task_progress_table(settings: Settings, viewer: Viewer = PUBLISHED_ONLY) -> pd.DataFrame:
+    """Rows of the ``task_progress`` dataset that ``viewer`` may read (empty frame when nothing
+    was submitted): a unit's unpublished narrative only for that unit and the office.
 
-    The read is memoised by the exact list of visible files (batch files are never rewritten,
-    and a new, reverted or not-yet-due batch changes the list), so a page re-reads the lake
-    only after the dataset changed. Callers get a copy.
+    The read is memoised by the exact list of files ``viewer`` reads (batch files are never
+    rewritten, and a new, published, reverted or not-yet-due batch changes the list), so a page
+    re-reads the lake only after the dataset changed, and two viewers share an entry only when
+    they read the same files. Callers get a copy.
     """
-    with Store(settings) as store:
+    with Store(settings, viewer=viewer) as store:
         try:
             files = tuple(str(f) for f in store.files("task_progress"))
             key = ("task_progress", settings.lake_url or str(settings.lake_dir), files)

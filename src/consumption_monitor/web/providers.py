@@ -22,15 +22,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from consumption_monitor.auth import User, can_see
+from consumption_monitor.auth import User, can_see, data_viewer, may_publish, published_on_load
 from consumption_monitor.auth.roles import HasRoleAndUnit, UnitDirectory, may_submit_side
 from consumption_monitor.catalog import Dataset, load_catalog
 from consumption_monitor.config import Settings
-from consumption_monitor.errors import ConsumptionMonitorError, PlanError
+from consumption_monitor.errors import ConsumptionMonitorError, PermissionDeniedError, PlanError
 from consumption_monitor.ingest.api import IngestResult, ingest
 from consumption_monitor.plan import Plan, load_plan
 from consumption_monitor.store.faults import storage_error
-from consumption_monitor.store.manifest import BatchInfo, Manifest
+from consumption_monitor.store.manifest import PUBLISHED_ONLY, BatchInfo, Manifest
 from consumption_monitor.web.indicator_data import headline_data, result_key
 from consumption_monitor.web.memo import memo
 from consumption_monitor.web.plan_data import TASK_STATUSES, task_progress_table, task_statuses
@@ -193,9 +193,13 @@ def overview(settings: Settings) -> Overview:
     return memo(key, make, ttl=OVERVIEW_TTL, stale=True)
 
 
-def task_status_map(settings: Settings, plan: Plan) -> dict[int, str]:
-    """Status of every task from the ``task_progress`` dataset."""
-    return task_statuses(plan, task_progress_table(settings))
+def task_status_map(
+    settings: Settings, plan: Plan, user: HasRoleAndUnit | None = None
+) -> dict[int, str]:
+    """Status of every task from the ``task_progress`` rows ``user`` may read (published rows
+    only without a user)."""
+    viewer = data_viewer(user) if user is not None else PUBLISHED_ONLY
+    return task_statuses(plan, task_progress_table(settings, viewer))
 
 
 def task_status(plan: Plan, task_id: int, statuses: Mapping[int, str] | None = None) -> str:
@@ -238,6 +242,36 @@ def visible_batches(
     return sorted(shown, key=lambda b: b.id, reverse=True)
 
 
+def publishable(user: HasRoleAndUnit, batches: Sequence[BatchInfo]) -> set[int]:
+    """Ids of the committed, unpublished ``batches`` that ``user`` may publish."""
+    return {
+        b.id
+        for b in batches
+        if b.status == "committed" and not b.published and may_publish(user, b.owner_unit)
+    }
+
+
+def publish_batch(settings: Settings, user: HasRoleAndUnit, batch_id: int, *, by: str) -> BatchInfo:
+    """Publish one batch for ``user`` (:func:`~consumption_monitor.auth.roles.may_publish`).
+
+    Another unit's batch is refused with :class:`PermissionDeniedError` (403) without saying
+    whether it exists; an unknown id is :class:`NotFoundError`, a published or reverted batch
+    :class:`ConflictError`.
+    """
+    from consumption_monitor.store import EVERY_BATCH, Store
+
+    with Store(settings, viewer=EVERY_BATCH) as store:
+        batch = store.get_batch(batch_id)
+        if not may_publish(user, batch.owner_unit):
+            raise PermissionDeniedError(
+                f"only the submitting unit or the office may publish batch {batch_id}",
+                f"仅报送单位或办公室可发布批次 {batch_id}",
+                hint_en="ask the office to publish it",
+                hint_zh="请联系办公室发布",
+            )
+        return store.publish(batch_id, by=by)
+
+
 def run_ingest(
     settings: Settings,
     dataset: str,
@@ -250,16 +284,21 @@ def run_ingest(
     """Validate and load one uploaded file as one batch (all-or-nothing).
 
     With ``user``, a department or district may only load rows of its own unit
-    (:func:`~consumption_monitor.web.uploads.check_owner`). Refusals arrive as
-    :class:`~consumption_monitor.errors.DataValidationError` with located problems; loading the
-    same content twice returns the existing batch (``duplicate``). A refused file is deleted;
-    its problem report stays beside where it was
+    (:func:`~consumption_monitor.web.uploads.check_owner`), and its batch stays unpublished
+    (read only by the unit and the office) until published (:func:`publish_batch`). Refusals
+    arrive as :class:`~consumption_monitor.errors.DataValidationError` with located problems;
+    loading the same content twice returns the existing batch (``duplicate``). A refused file
+    is deleted; its problem report stays beside where it was
     (:func:`~consumption_monitor.web.uploads.discard_refused`).
     """
     try:
         if user is not None:
             check_owner(settings, dataset, path, user)
-        return ingest([path], dataset, settings=settings, loaded_by=loaded_by, vintage=vintage)
+        return ingest(
+            [path], dataset, settings=settings, loaded_by=loaded_by, vintage=vintage,
+            published=user is None or published_on_load(user),
+            owner_unit=user.unit if user is not None else None,
+        )  # fmt: skip
     except ConsumptionMonitorError as exc:
         discard_refused(path, exc)
         raise

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from consumption_monitor.config import Settings
 from consumption_monitor.web.analysis_data import chain_data, evaluation_input, holiday_view
@@ -21,13 +22,22 @@ from consumption_monitor.web.providers import overview, plan_or_none
 log = logging.getLogger("cmon.web")
 
 
+@dataclass(frozen=True)
+class _PublishedReader:
+    """A reader of published rows only: the chain bundle it warms is the one shared by every
+    user who reads the same files (a unit's unpublished batches give that unit its own)."""
+
+    role: str = "viewer"
+    unit: str | None = None
+
+
 def warm(settings: Settings) -> list[str]:
     """Compute every warmed value once; the names of those that failed."""
     plan = plan_or_none(settings)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("overview", lambda: overview(settings)),
-        ("chains", lambda: chain_data(settings)),
-        ("chains with cards", lambda: chain_data(settings, with_cards=True)),
+        ("chains", lambda: chain_data(settings, _PublishedReader())),
+        ("chains with cards", lambda: chain_data(settings, _PublishedReader(), with_cards=True)),
         ("holidays", lambda: holiday_view(settings, None)),
         ("evaluation", lambda: evaluation_input(settings)),
     ]
