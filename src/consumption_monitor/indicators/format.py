@@ -109,9 +109,7 @@ def english_money(text: str) -> str:
     return money_en(value, _ZH_UNIT[found[2]])
 
 
-def format_value(
-    value: float | None, unit: str, money_unit: str = "auto", lang: str = "zh"
-) -> str:
+def format_value(value: float | None, unit: str, money_unit: str = "auto", lang: str = "zh") -> str:
     """Money via :func:`format_money`; percentages with 2 decimals; other numbers plainly.
 
     >>> format_value(33.3333, "percent"), format_value(12.0, "count"), format_value(None, "pp")

@@ -15,6 +15,7 @@ label in English. Templates call ``label('escalation', v)`` (bound to the page l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from enum import Enum
 from functools import cache
@@ -106,7 +107,7 @@ def _units(city: str) -> Mapping[str, Pair]:
     del city
     try:
         units = load_plan().units.units
-    except Exception:  # noqa: BLE001 - a broken plan file is reported by its own page
+    except Exception:
         return {}
     return {code: (u.name_zh, u.name_en) for code, u in units.items()}
 
@@ -116,7 +117,7 @@ def _targets(city: str) -> Mapping[str, Pair]:
     del city
     try:
         plan = load_plan()
-    except Exception:  # noqa: BLE001 - a broken plan file is reported by its own page
+    except Exception:
         return {}
     return {t.id: (t.name_zh, t.name_en) for t in plan.targets.values()}
 
@@ -193,7 +194,7 @@ def note(text: object, lang: str) -> str:
     >>> note("derived from YTD", "zh"), note("", "en")
     ('由累计值推算当月', '')
     """
-    if text is None or text != text or not str(text).strip():  # None, NaN, blank
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
         return ""
     parts = [p.strip() for p in str(text).split(";") if p.strip()]
     return ("；" if lang == "zh" else "; ").join(label("note", p, lang) for p in parts)

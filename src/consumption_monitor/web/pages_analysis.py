@@ -24,7 +24,6 @@ from consumption_monitor.web.analysis_data import evaluation_input, holiday_view
 from consumption_monitor.web.deps import Principal, RegionCode, Settings, require
 from consumption_monitor.web.figures import period_label
 from consumption_monitor.web.forms import PeriodText, parse_period
-from consumption_monitor.web.labels import label
 from consumption_monitor.web.indicator_data import (
     BASES,
     as_series,
@@ -39,6 +38,7 @@ from consumption_monitor.web.indicator_data import (
     unit_label,
     unit_of,
 )
+from consumption_monitor.web.labels import label
 from consumption_monitor.web.map_data import MAP_INDICATORS, map_view
 from consumption_monitor.web.templating import render
 
