@@ -25,7 +25,8 @@ import yaml
 
 from consumption_monitor.auth.roles import ROLE_LABELS
 from consumption_monitor.errors import ConsumptionMonitorError, Location
-from consumption_monitor.plan import load_plan
+from consumption_monitor.indicators.format import english_quantity
+from consumption_monitor.plan import TargetValue, load_plan
 
 Pair = tuple[str, str]
 _DYNAMIC: dict[str, Callable[[str], Mapping[str, Pair]]] = {}
@@ -254,3 +255,34 @@ def render_error(
     if hint:
         text += ("——处理办法：" if zh else " — what to do: ") + hint
     return text
+
+
+_COMPARATOR_EN = {">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
+                  "=": "", "maintain": "kept at ", "rank": "", "trend": ""}  # fmt: skip
+
+
+def target_value(value: TargetValue, lang: str) -> str:
+    """One dated goal as a reader of ``lang`` reads it: the plan's own words in Chinese, its
+    kind, comparator and amount in English (the plan has no English wording).
+
+    >>> from consumption_monitor.plan import load_plan
+    >>> v = load_plan().targets["T-cross-border-ecommerce"].values[0]
+    >>> target_value(v, "zh"), target_value(v, "en")
+    ('跨境电商交易额达到650亿元', 'Level: at least 65 billion yuan')
+    """
+    if lang == "zh":
+        return value.source
+    kind = label("target_kind", value.kind, "en")
+    if value.value is None:
+        return kind
+    unit = value.unit_en or ""
+    amount = float(value.value)
+    if unit == "%":
+        text = f"{amount:g}%"
+    elif unit in ("fraction", "share_of_national"):
+        text = str(value.value) + (" of the national total" if unit != "fraction" else "")
+    elif unit == "rank":
+        text = f"No. {amount:g}"
+    else:
+        text = english_quantity(amount, unit)
+    return f"{kind}: {_COMPARATOR_EN.get(value.comparator, '')}{text}"

@@ -258,8 +258,7 @@ def task_page(request: Request, settings: Settings, user: PlanReader, task_id: i
     rows = progress.to_dict("records")
     figure = (
         figures.bars(
-            [plan.units.units[r["unit"]].name_zh if r["unit"] in plan.units.units else r["unit"]
-             for r in rows],
+            [label("unit", r["unit"], request.state.lang) for r in rows],
             [r["percent"] for r in rows],
             y_title="%",
         )

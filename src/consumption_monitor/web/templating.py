@@ -26,7 +26,7 @@ from consumption_monitor.clock import zone
 from consumption_monitor.compute.sanity import reason
 from consumption_monitor.indicators.format import english_money, format_money, format_value
 from consumption_monitor.web.i18n import HTML_LANG, translate
-from consumption_monitor.web.labels import label, note
+from consumption_monitor.web.labels import label, note, target_value
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -136,6 +136,7 @@ def render(
         "role_label": (lambda r: role_label(r, lang)),
         # label('escalation', code): the code's name in the page language (web/labels.py).
         "label": (lambda kind, code: label(kind, code, lang, state.settings.city)),
+        "target_value": (lambda value: target_value(value, lang)),
         "csrf_token": session.csrf if session is not None else "",
         "nav": [n for n in NAV if role is not None and allowed(role, n.action)],
         # Links are drawn only where the role may follow them: {% if may('view_alerts') %}.
