@@ -58,6 +58,7 @@ from consumption_monitor.web.app import create_app
 from consumption_monitor.web.i18n import catalog as messages
 from consumption_monitor.web.plan_data import TASK_STATUSES
 from consumption_monitor.web.sessions import SESSION_COOKIE, SessionData
+from consumption_monitor.web.templating import NAV
 
 with warnings.catch_warnings():
     from starlette.exceptions import StarletteDeprecationWarning
@@ -90,8 +91,8 @@ FILTERED = [
     "/targets?view=unit&unit=120116", "/alerts?status=all", "/projects?district=120116",
 ]  # fmt: skip
 HEAVY = re.compile(r"^/(?:evaluation|projects/chains/)")
-#: Links that are not pages: downloads, exports, sign-out, assets.
-NOT_PAGES = re.compile(r"^/(?:logout|static|vendor|openapi|api/|explore/export|reports/\d+|"
+#: Links that are not pages: downloads (reports, exports, templates), sign-out, assets.
+NOT_PAGES = re.compile(r"^/(?:logout|static|vendor|openapi|api/|explore/export|reports/[^/]+/|"
                        r"submissions/templates|geo)")  # fmt: skip
 
 
@@ -304,11 +305,11 @@ def _refused_upload(demo: Demo, lang: str) -> str:
 
 
 def _crawl(demo: Demo, username: str, lang: str) -> dict[str, str]:
-    """Path -> HTML of every page the user reaches from the overview through links."""
+    """Path -> HTML of every page of the navigation the user may open and of what they link to."""
     demo.as_user(username)
     client = demo.client
     seen: dict[str, str] = {}
-    queue = ["/overview", *FILTERED]
+    queue = [item.href for item in NAV] + FILTERED  # 403 for what the role may not open
     details: dict[str, int] = {}
     while queue:
         path = queue.pop(0)
