@@ -83,13 +83,13 @@ ROLE_USER = {
 DETAIL = re.compile(r"^/(targets|plan/tasks|projects/chains)/[A-Za-z0-9_-]+$")
 DETAILS = {"admin": {"targets": 99, "plan/tasks": 5, "projects/chains": 2}}
 DETAILS_OTHERS = {"targets": 2, "plan/tasks": 2, "projects/chains": 0}
-#: Pages that take tens of seconds on the demo (工作评价 and the chain detail, #20 item 7) are
-#: opened by the administrator only; the other roles see the same template with fewer rows.
 #: Filtered views opened besides the pages themselves (one of each filter, not every value).
 FILTERED = [
     "/plan?view=status", "/plan?unit=commerce", "/targets?view=unit",
     "/targets?view=unit&unit=120116", "/alerts?status=all", "/projects?district=120116",
 ]  # fmt: skip
+#: Pages that take tens of seconds on the demo (工作评价 and the chain detail, #20 item 7) are
+#: opened by the administrator only; the other roles see the same template with fewer rows.
 HEAVY = re.compile(r"^/(?:evaluation|projects/chains/)")
 #: Links that are not pages: downloads (reports, exports, templates), sign-out, assets.
 NOT_PAGES = re.compile(r"^/(?:logout|static|vendor|openapi|api/|explore/export|reports/[^/]+/|"
