@@ -141,7 +141,8 @@ def test_a_district_cannot_load_another_units_rows(client, db: Session, users, h
     block = re.search(r'data-testid="upload-problems">(.*?)</ul>', refused.text, re.S)
     assert block is not None
     problems = re.findall(r"<li>(.*?)</li>", block.group(1))
-    assert len(problems) == 1 and "row 3" in problems[0] and "河西区" in problems[0]
+    assert len(problems) == 1 and "第 3 行" in problems[0] and "河西区" in problems[0]
+    assert "“报送单位”列" in problems[0] and "reporting_unit" not in refused.text  # its header
     assert 'data-testid="no-batches"' in refused.text  # nothing was loaded
     own = _upload(
         client, h, "unit_reports", _csv(UNIT_REPORTS, "120101,tourists,2025-03,12,万人次")
@@ -166,7 +167,7 @@ def test_district_scoped_registry_rows_must_name_the_district(
     elsewhere = _upload(
         client, h, "first_stores", _csv(header, example.replace("和平区", "河西区"))
     )
-    assert elsewhere.status_code == 422 and "district_code" in elsewhere.text
+    assert elsewhere.status_code == 422 and "“区划代码”列" in elsewhere.text
     assert _upload(client, h, "first_stores", _csv(header, example)).status_code == 200
 
 

@@ -18,6 +18,7 @@ these helpers convert and print them. ``None`` and NaN print as an empty string.
 from __future__ import annotations
 
 import math
+import re
 
 #: Yuan per unit of each money unit.
 YUAN_PER: dict[str, float] = {"yuan": 1.0, "wan_yuan": 1e4, "yi_yuan": 1e8}
@@ -72,7 +73,43 @@ def format_money(value: float | None, unit: str, money_unit: str = "auto", digit
     return f"{text}{_LABEL[shown]}"
 
 
-def format_value(value: float | None, unit: str, money_unit: str = "auto") -> str:
+def money_en(value: float, unit: str, digits: int = 2) -> str:
+    """A money level in English words of size: ``292.43 billion yuan``, ``22.59 million yuan``,
+    ``8,500.00 yuan`` (亿 and 万 have no English word; billions and millions are what an
+    English reader counts in).
+
+    >>> money_en(2924.28, "yi_yuan"), money_en(2258.85, "wan_yuan"), money_en(8500, "yuan")
+    ('292.43 billion yuan', '22.59 million yuan', '8,500.00 yuan')
+    """
+    yuan = to_yuan(value, unit)
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(yuan) >= size:
+            return f"{yuan / size:,.{digits}f} {word} yuan"
+    return f"{yuan:,.{digits}f} yuan"
+
+
+_ZH_MONEY = re.compile(r"^([-+]?[\d,]+(?:\.\d+)?)\s*(亿元|万元|元)$")
+_ZH_UNIT = {"亿元": "yi_yuan", "万元": "wan_yuan", "元": "yuan"}
+
+
+def english_money(text: str) -> str:
+    """A money text formatted for Chinese readers (``3,601.50亿元``) rewritten for English
+    ones (``360.15 billion yuan``); any other text is returned unchanged.
+
+    >>> english_money("3,601.50亿元"), english_money("17.95万元"), english_money("30.00%")
+    ('360.15 billion yuan', '179.50 thousand yuan', '30.00%')
+    """
+    found = _ZH_MONEY.match(text.strip())
+    if found is None:
+        return text
+    value = float(found[1].replace(",", ""))
+    yuan = to_yuan(value, _ZH_UNIT[found[2]])
+    if 1e3 <= abs(yuan) < 1e6:
+        return f"{yuan / 1e3:,.2f} thousand yuan"
+    return money_en(value, _ZH_UNIT[found[2]])
+
+
+def format_value(value: float | None, unit: str, money_unit: str = "auto", lang: str = "zh") -> str:
     """Money via :func:`format_money`; percentages with 2 decimals; other numbers plainly.
 
     >>> format_value(33.3333, "percent"), format_value(12.0, "count"), format_value(None, "pp")
@@ -81,6 +118,8 @@ def format_value(value: float | None, unit: str, money_unit: str = "auto") -> st
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if is_money(unit):
+        if lang == "en":
+            return english_money(format_money(value, unit, money_unit))
         return format_money(value, unit, money_unit)
     if unit == "percent":
         return f"{value:.2f}%"

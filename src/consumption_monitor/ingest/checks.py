@@ -86,15 +86,16 @@ def _enum(col: Column) -> Check:
     table: dict[str, str] = {fold(v): v for v in allowed}
     for value, label in (col.labels_zh or {}).items():
         table[fold(label)] = value
-    shown = ", ".join(
-        f"{v} ({(col.labels_zh or {}).get(v, v)})" if col.labels_zh else v for v in allowed
-    )
+    # Chinese readers are told the Chinese labels (what the template's drop-down offers);
+    # the codes are accepted too, and English readers are told those.
+    shown_en = ", ".join(allowed)
+    shown_zh = "、".join((col.labels_zh or {}).get(v, v) for v in allowed)
 
     def check(raw: str) -> str:
         found = table.get(fold(raw))
         if found is None:
             raise NormaliseError(
-                f"not one of the allowed values: {shown}", f"不在允许的取值范围内：{shown}"
+                f"not one of the allowed values: {shown_en}", f"不在允许的取值范围内：{shown_zh}"
             )
         return found
 

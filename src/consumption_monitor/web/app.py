@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         engine=engine,
         sessions=session_factory(engine),
         codec=SessionCodec(settings.secret_key or ""),
-        templates=build_templates(settings.money_unit),
+        templates=build_templates(settings.money_unit, settings.city),
         directory=unit_directory(settings),
     )
 

@@ -120,7 +120,7 @@ def map_view(settings: Settings, indicator: str, lang: str, period: str | None =
     out = []
     for code in codes:
         value = values.get(code)
-        text = format_value(value, unit, settings.money_unit) or "—"
+        text = format_value(value, unit, settings.money_unit, lang) or "—"
         yoy = fmt_pct(yoys.get(code))
         share = (
             fmt_pct(100.0 * value / total, signed=False) if total and value is not None else None

@@ -50,6 +50,7 @@ from consumption_monitor.web.deps import (
 )
 from consumption_monitor.web.figures import period_label
 from consumption_monitor.web.indicator_data import unit_of
+from consumption_monitor.web.labels import label, render_error
 from consumption_monitor.web.map_data import map_view
 from consumption_monitor.web.plan_data import (
     latest_by_unit,
@@ -191,7 +192,9 @@ def _overview_context(request: Request, state: State, settings: Settings) -> dic
         "map_label": view.label,
         "map_view": view,
         "map_figure": view.figure(lang),
-        "kinds_figure": figures.bars(list(kinds), list(kinds.values()), lang=lang)
+        "kinds_figure": figures.bars(
+            [label("target_kind", k, lang) for k in kinds], list(kinds.values()), lang=lang
+        )
         if kinds
         else None,
     }
@@ -265,8 +268,7 @@ def task_page(request: Request, settings: Settings, user: PlanReader, task_id: i
     rows = progress.to_dict("records")
     figure = (
         figures.bars(
-            [plan.units.units[r["unit"]].name_zh if r["unit"] in plan.units.units else r["unit"]
-             for r in rows],
+            [label("unit", r["unit"], request.state.lang) for r in rows],
             [r["percent"] for r in rows],
             y_title="%",
         )
@@ -355,11 +357,14 @@ async def submit(
             {"file": path.name, "batch": result.batch_id, "duplicate": result.duplicate},
         )
     except DataValidationError as exc:
-        ctx["error"] = exc.render(lang)
-        ctx["problems"] = [p.render(lang) for p in exc.problems[: settings.max_errors]]
+        city = settings.city
+        ctx["error"] = render_error(exc, lang, dataset=ds.name, city=city)
+        ctx["problems"] = [
+            render_error(p, lang, city=city) for p in exc.problems[: settings.max_errors]
+        ]
         status = 422
     except ConsumptionMonitorError as exc:
-        ctx["error"] = exc.render(lang)
+        ctx["error"] = render_error(exc, lang, dataset=ds.name, city=settings.city)
         status = exc.http_status
     ctx["batches"] = visible_batches(state.sessions, db, user)
     ctx["publishable"] = publishable(user, ctx["batches"])

@@ -38,6 +38,7 @@ from consumption_monitor.web.indicator_data import (
     unit_label,
     unit_of,
 )
+from consumption_monitor.web.labels import label
 from consumption_monitor.web.map_data import MAP_INDICATORS, map_view
 from consumption_monitor.web.templating import render
 
@@ -124,7 +125,7 @@ def explorer_page(
     table = [
         {
             "period": p,
-            "value": format_value(v, unit, settings.money_unit) or "—",
+            "value": format_value(v, unit, settings.money_unit, lang) or "—",
             "yoy": y,
             "mom": m,
             "vs_2019": v19,
@@ -206,8 +207,6 @@ def district_map_page(
 def business_districts_page(request: Request, settings: Settings, user: Reader) -> Response:
     """商圈: card spending and key-enterprise sales by business district (small cells hidden)."""
     lang = request.state.lang
-    cat = load_catalog(settings.city)
-    names = {b.id: (b.name_zh if lang == "zh" else b.name_en) for b in cat.business_districts}
     sections = []
     for code in ("card_spending", "key_enterprise_sales"):
         period, rows = breakdown(settings, code, "business_district")
@@ -215,8 +214,8 @@ def business_districts_page(request: Request, settings: Settings, user: Reader) 
         rows = rows.sort_values("value", ascending=False, na_position="last")
         items: list[dict[str, Any]] = [
             {
-                "name": names.get(str(bd), str(bd)),
-                "value": format_value(v, unit, settings.money_unit) or "—",
+                "name": label("business_district", bd, lang, settings.city),
+                "value": format_value(v, unit, settings.money_unit, lang) or "—",
                 "raw": None if pd.isna(v) else float(v),
                 "suppressed": str(n) == "suppressed",
             }

@@ -104,7 +104,7 @@ def indicator_cards(settings: Settings) -> list[HeadlineCard]:
             HeadlineCard(
                 key=d.indicator,
                 label_zh=f"{ind.name_zh}（{_BASIS_ZH.get(d.basis, d.basis)}）",
-                label_en=f"{ind.name_en} ({d.basis})",
+                label_en=f"{ind.name_en} ({_BASIS_EN.get(d.basis, d.basis)})",
                 value=d.value,
                 period=d.period,
                 yoy=d.yoy,
@@ -119,6 +119,7 @@ def indicator_cards(settings: Settings) -> list[HeadlineCard]:
 
 
 _BASIS_ZH = {"month": "当月", "ytd": "累计", "quarter": "当季", "year": "全年"}
+_BASIS_EN = {"month": "month", "ytd": "year to date", "quarter": "quarter", "year": "year"}
 #: Card labels of a breakdown shown on its own (入境消费 by card).
 _DIM_LABEL = {"overseas": ("境外卡消费金额", "Overseas-card spending")}
 
@@ -146,7 +147,7 @@ def programme_cards(settings: Settings) -> list[HeadlineCard]:
             HeadlineCard(
                 key=f"{d.indicator}-{dim_value}" if dim_value else d.indicator,
                 label_zh=f"{zh}（{_BASIS_ZH.get(d.basis, d.basis)}）",
-                label_en=f"{en} ({d.basis})",
+                label_en=f"{en} ({_BASIS_EN.get(d.basis, d.basis)})",
                 value=d.value,
                 period=d.period,
                 yoy=d.yoy,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,17 +17,20 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from consumption_monitor.auth import allowed
+from consumption_monitor.auth.models import as_utc
 from consumption_monitor.auth.roles import ROLE_LABELS, Action, Role
+from consumption_monitor.clock import zone
 from consumption_monitor.compute.sanity import reason
-from consumption_monitor.indicators.format import format_money, format_value
+from consumption_monitor.indicators.format import english_money, format_money, format_value
 from consumption_monitor.web.i18n import HTML_LANG, translate
+from consumption_monitor.web.labels import label, note, target_value
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-
-_EN_MONEY = (("亿元", " × 100m yuan"), ("万元", " × 10k yuan"), ("元", " yuan"))
 
 
 @dataclass(frozen=True)
@@ -83,31 +87,50 @@ def scroll_tables(html: str) -> Markup:
     return Markup(_TABLE.sub(_boxed, str(html)))  # noqa: S704
 
 
-def _english_units(text: str) -> str:
-    for zh, en in _EN_MONEY:
-        if text.endswith(zh):
-            return text[: -len(zh)] + en
-    return text
-
-
-def build_templates(money_unit: str) -> Jinja2Templates:
+def build_templates(money_unit: str, city: str = "tianjin") -> Jinja2Templates:
     """The template environment (autoescaping on) with the number filters."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = templates.env
 
     def money(value: float | None, unit: str = "yuan", lang: str = "zh") -> str:
         text = format_money(value, unit, money_unit) or "—"
-        return _english_units(text) if lang == "en" else text
+        return english_money(text) if lang == "en" else text
 
     def value_filter(value: float | None, unit: str, lang: str = "zh") -> str:
-        text = format_value(value, unit, money_unit) or "—"
-        return _english_units(text) if lang == "en" else text
+        return format_value(value, unit, money_unit, lang) or "—"
+
+    def units_filter(text: object, lang: str = "zh") -> str:
+        """A value already formatted for Chinese readers, in ``lang`` (3,601.50亿元 → 360.15
+        billion yuan)."""
+        return english_money(str(text)) if lang == "en" else str(text)
+
+    @pass_context
+    def label_filter(ctx: Context, code: object, kind: str) -> str:
+        return label(kind, code, str(ctx.get("lang", "zh")), city)
+
+    @pass_context
+    def note_filter(ctx: Context, text: object) -> str:
+        return note(text, str(ctx.get("lang", "zh")))
 
     env.filters["money"] = money
     env.filters["value"] = value_filter
+    env.filters["units"] = units_filter
+    env.filters["localtime"] = local_time
+    env.globals["label_for"] = lambda kind, code, lang: label(kind, code, lang, city)
     env.filters["growth_reason"] = reason
     env.filters["scroll_tables"] = scroll_tables
+    # One translation layer for every code a page shows (web/labels.py): {{ v|label('kind') }}.
+    env.filters["label"] = label_filter
+    env.filters["note"] = note_filter
     return templates
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored moment (UTC; naive values from SQLite are UTC) on the platform's clock
+    (``CMON_TIMEZONE``, :func:`consumption_monitor.clock.zone`); ``""`` for none."""
+    if value is None:
+        return ""
+    return as_utc(value).astimezone(zone()).strftime(fmt)
 
 
 def role_label(role: str, lang: str) -> str:
@@ -138,6 +161,9 @@ def render(
         "t": lambda key, **kw: translate(key, lang, **kw),
         "user": user,
         "role_label": (lambda r: role_label(r, lang)),
+        # label('escalation', code): the code's name in the page language (web/labels.py).
+        "label": (lambda kind, code: label(kind, code, lang, state.settings.city)),
+        "target_value": (lambda value: target_value(value, lang)),
         "csrf_token": session.csrf if session is not None else "",
         "nav": [n for n in NAV if role is not None and allowed(role, n.action)],
         # Links are drawn only where the role may follow them: {% if may('view_alerts') %}.
@@ -153,6 +179,7 @@ def render(
             )
         ),
         "path": request.url.path,
+        "zone_name": zone().key,
         "mode": state.settings.mode,
     }
     ctx.update(context or {})
