@@ -130,3 +130,32 @@ def test_card_memory_table_puts_both_plans_side_by_side(harness) -> None:  # typ
     assert len(rows) == 2 and all(len(r) == 10 for r in rows)
     assert rows[0] == ["1,000", "3", "4.00", "6.00", "1.50×", "900", "300", "120", "0", "yes"]
     assert rows[1][-1] == "**DIFFERS**"
+
+
+def test_page_latency_table_puts_previous_and_current_code_side_by_side(harness) -> None:  # type: ignore[no-untyped-def]
+    from benchmarks.workloads import w6_api as w6
+
+    p = {"baseline": "6f82c0e", "requests": 10, "cap_s": 5}
+    cases = {c.key: c for c in w6.cases(p)}
+    assert cases["previous"].reference and not cases["serve"].reference
+
+    def run(cold: float, warm: float, p95: float) -> dict[str, object]:
+        return {
+            "pages": [{"page": "/overview", "status": 200, "cold_ms": cold, "warm_ms": warm},
+                      {"page": "/plan", "status": 200, "cold_ms": cold, "warm_ms": warm}],
+            "table": [{"endpoint": "/overview (page)", "clients": "50", "requests": 10,
+                       "errors": 0, "rps": 5.0, "p50_ms": p95 / 2, "p95_ms": p95}],
+        }  # fmt: skip
+
+    before = harness.Result(cases["previous"], "ok", extra=run(900.0, 40.0, 2400.0))
+    after = harness.Result(cases["serve"], "ok", extra=run(150.0, 10.0, 80.0))
+    text = "\n".join(w6.render([before, after], p))
+    rows = _table_rows(text, "Pages at one client")
+    assert rows[0] == ["`/overview`", "200", "900.0", "150", "6.0×", "40.0", "10.0", "4.0×"]
+    load = _table_rows(text, "Under load")
+    assert load[0][5:8] == ["2400.0", "80.0", "30.0×"]
+    assert w6.goal_met([before, after]) is True
+    slow = harness.Result(cases["serve"], "ok", extra=run(150.0, 60.0, 80.0))
+    assert w6.goal_met([before, slow]) is False  # a warm page above 50 ms misses the goal
+    missing = harness.Result(cases["previous"], "not run", note="no git checkout")
+    assert "`/overview` | 200 | – | 150" in "\n".join(w6.render([missing, after], p))
