@@ -224,6 +224,7 @@ def run(case: str, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("_baseline_src"):
             return {"status": "not run", "reason": "no git checkout to take the previous code from"}
         env["PYTHONPATH"] = p["_baseline_src"]
+        env["CMON_DATABASE_URL"] = _previous_database(p)
         command = _cmon_module()
     server = subprocess.Popen(
         [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -269,6 +270,38 @@ def run(case: str, p: dict[str, Any]) -> dict[str, Any]:
     return {"rows": sum(r["requests"] for r in rows),
             "extra": {"table": rows, "pages": pages, "startup_s": round(startup, 2),
                       "server_peak_mb": server_peak}}  # fmt: skip
+
+
+def _previous_database(p: dict[str, Any]) -> str:
+    """A copy of the lake's metadata database migrated back to the previous code's newest
+    revision (the current code may have added tables or columns it does not know)."""
+    import shutil
+
+    from consumption_monitor.store import db
+
+    versions = Path(p["_baseline_src"]) / "consumption_monitor" / "store" / "migrations"
+    newest = max((f.stem for f in (versions / "versions").glob("0*.py")), default="")
+    copy = Path(p["_data_dir"]).parent / "previous-metadata.db"
+    shutil.copyfile(Path(p["_data_dir"]) / "metadata.db", copy)
+    url = f"sqlite:///{copy}"
+    if newest:
+        _downgrade(db, url, newest)
+    return url
+
+
+def _downgrade(db: Any, url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
+    engine = db.make_engine(url)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+    finally:
+        engine.dispose()
 
 
 def _first_link(client: Any, page: str, prefix: str) -> str | None:
