@@ -17,6 +17,7 @@ time cap, loopback only, httpx clients in threads.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import socket
@@ -363,7 +364,7 @@ def _by_case(results: list[Result]) -> dict[str, Result]:
 
 
 def _ratio(before: float | None, after: float | None) -> str:
-    if not before or not after:
+    if not before or not after or math.isnan(before) or math.isnan(after):
         return "–"
     return f"{before / after:.1f}×"
 
@@ -437,7 +438,7 @@ def render(results: list[Result], p: dict[str, Any]) -> list[str]:
 
 
 def _fmt_ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return "–" if value is None or math.isnan(value) else f"{value:.1f}"
 
 
 def notes(results: list[Result], p: dict[str, Any]) -> list[str]:
