@@ -78,7 +78,7 @@ def test_overview_cards_show_the_stored_figures(client, users, h, seeded) -> Non
     html = client.get("/overview").text
     card = html[html.index('data-testid="card-retail_sales"') :]
     card = card[: card.index("</a>")]
-    assert "1,234.50亿元" in card and "2025-03" in card and "+3.4%" in card
+    assert "1,234.50亿元" in card and "2025年3月" in card and "+3.4%" in card
     spark = _json_blocks(html)["spark-retail_sales-data"]
     assert spark["series"][0]["data"] == [100.0 * (i + 1) for i in range(3, 14)] + [1234.5]
     assert spark["xAxis"]["data"] == [f"{p[:4]}年{int(p[5:])}月" for p in MONTHS[-12:]]

@@ -27,6 +27,7 @@ from consumption_monitor.auth.roles import ROLE_LABELS, Action, Role
 from consumption_monitor.clock import zone
 from consumption_monitor.compute.sanity import reason
 from consumption_monitor.indicators.format import english_money, format_money, format_value
+from consumption_monitor.web.figures import period_label
 from consumption_monitor.web.i18n import HTML_LANG, translate
 from consumption_monitor.web.labels import label, note, target_value
 
@@ -118,6 +119,8 @@ def build_templates(money_unit: str, city: str = "tianjin") -> Jinja2Templates:
     env.filters["localtime"] = local_time
     env.globals["label_for"] = lambda kind, code, lang: label(kind, code, lang, city)
     env.filters["growth_reason"] = reason
+    # 2025年11月 on Chinese pages, 2025-11 on English ones (web.figures.period_label).
+    env.filters["period"] = period_label
     env.filters["scroll_tables"] = scroll_tables
     # One translation layer for every code a page shows (web/labels.py): {{ v|label('kind') }}.
     env.filters["label"] = label_filter
