@@ -209,3 +209,29 @@ def test_warmup_fills_the_memo_on_a_demo_lake(tmp_path: Path) -> None:
 
     overview(settings)
     assert runs == memo.RUNS
+
+
+def test_dropping_a_bundle_with_derived_values_does_not_deadlock() -> None:
+    """A memoised bundle with derived values, freed by ``clear`` or by eviction, runs its
+    weakref callback while the memo's tables are being changed: it must not wait for itself
+    (it did: the suite hung in ``clear``)."""
+
+    class Bundle:
+        pass
+
+    def run() -> None:
+        memo.clear()
+        bundle = memo.memo(("bundle",), Bundle)
+        memo.derived(bundle, "gaps", lambda: 1)
+        del bundle  # now only the memo holds it
+        memo.clear()  # frees it: the callback runs inside clear()
+        for i in range(memo.MAX_ENTRIES + 1):  # and by eviction
+            b = memo.memo(("many", i), Bundle)
+            memo.derived(b, "gaps", lambda: 1)
+            del b
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "memo deadlocked while freeing a bundle"
+    assert len(memo._DERIVED) <= memo.MAX_ENTRIES

@@ -40,19 +40,23 @@ class _Entry:
 
 
 _ENTRIES: dict[Hashable, _Entry] = {}
-_GUARD = threading.Lock()
+#: Guards the two tables. Re-entrant: dropping a memoised value can free a bundle whose
+#: derived values are then forgotten by a weakref callback in the same thread.
+_GUARD = threading.RLock()
 #: Computations actually run, per key (tests and the benchmark read it).
 RUNS: dict[Hashable, int] = {}
 
 
 def _entry(key: Hashable) -> _Entry:
+    evicted: _Entry | None = None
     with _GUARD:
         entry = _ENTRIES.get(key)
         if entry is None:
             if len(_ENTRIES) >= MAX_ENTRIES:
-                _ENTRIES.pop(next(iter(_ENTRIES)))
+                evicted = _ENTRIES.pop(next(iter(_ENTRIES)))
             entry = _ENTRIES[key] = _Entry()
-        return entry
+    del evicted  # the oldest value is freed here, outside the lock
+    return entry
 
 
 def _refresh(key: Hashable, entry: _Entry, make: Callable[[], Any]) -> None:
@@ -114,8 +118,9 @@ def derived(source: object, name: str, make: Callable[[], T]) -> T:
     value = make()
 
     def forget(_: object, key: tuple[int, str] = key) -> None:
-        with _GUARD:
-            _DERIVED.pop(key, None)
+        # May run inside garbage collection, in any thread, even one holding _GUARD: a
+        # single dict operation, no lock.
+        _DERIVED.pop(key, None)
 
     with _GUARD:
         _DERIVED[key] = (weakref.ref(source, forget), value)
@@ -125,6 +130,8 @@ def derived(source: object, name: str, make: Callable[[], T]) -> T:
 def clear() -> None:
     """Forget every memoised value (tests; a changed data directory)."""
     with _GUARD:
+        dropped = list(_ENTRIES.values()), list(_DERIVED.values())
         _ENTRIES.clear()
         RUNS.clear()
         _DERIVED.clear()
+    del dropped  # values are freed here, outside the lock (their callbacks may run)
