@@ -147,7 +147,7 @@ def test_each_programme_in_wan_yi_with_reasons_for_dashes(client, users, h, seed
 def test_english_page(client, users, h, seeded) -> None:  # type: ignore[no-untyped-def]
     h.as_user(client, users.ids["viewer"])
     html = client.get("/programmes?lang=en").text
-    assert "home appliances" in html and "1.23 × 100m yuan" in html and "亿元" not in html
+    assert "home appliances" in html and "123.00 million yuan" in html and "亿元" not in html
     assert "not reported for this period" in html and "base too small: no growth" in html
     assert "Outside any business district" in html
 

@@ -86,10 +86,10 @@ def serve(
         highlight=False,
     )
     from consumption_monitor.report.scheduler import start_scheduler
-    from consumption_monitor.web.warmup import start_warmup
+    from consumption_monitor.web.warmup import warm
 
+    warm(settings)  # before listening: the first visitor does not wait, nothing races it
     scheduler = start_scheduler(settings)
-    start_warmup(settings)
     try:
         uvicorn.run(web_app, host=bind_host, port=bind_port, proxy_headers=False)
     finally:

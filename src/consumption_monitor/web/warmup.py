@@ -1,16 +1,18 @@
-"""Warm the page memo when ``cmon serve`` starts, so the first visitor does not wait.
+"""Warm the page memo before ``cmon serve`` starts listening, so the first visitor does not
+wait.
 
 Target judgements, the evaluation inputs, the chain bundles, the holiday comparison and the
-overview cards are the values that take seconds to compute (see docs/performance.md, W6). A
-daemon thread computes them once after start-up; a failure is logged and left to the first
-request, which then computes (and reports) it as before. After that, :mod:`web.memo` keeps them
-fresh (stale-while-revalidate), and a new computation is picked up by the first request.
+overview cards are the values that take seconds to compute (see docs/performance.md, W6).
+``cmon serve`` computes them once before it listens (synchronously: nothing runs beside the
+first requests, and a test that runs the command leaves no thread behind); a failure is logged
+and left to the first request, which then computes (and reports) it as before. After that,
+:mod:`web.memo` keeps them fresh (stale-while-revalidate), and a new computation is picked up
+by the first request.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,10 +53,3 @@ def warm(settings: Settings) -> list[str]:
             log.exception("warming %s failed; the first request computes it", name)
             failed.append(name)
     return failed
-
-
-def start_warmup(settings: Settings) -> threading.Thread:
-    """Run :func:`warm` in a daemon thread (returned, started)."""
-    thread = threading.Thread(target=warm, args=(settings,), name="cmon-warmup", daemon=True)
-    thread.start()
-    return thread
